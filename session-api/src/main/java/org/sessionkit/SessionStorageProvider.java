@@ -1,0 +1,36 @@
+package org.sessionkit;
+
+import java.util.Set;
+
+/**
+ * Creates stores for the URI schemes it serves; the service-provider interface behind {@link
+ * SessionStorages#open(String)}.
+ *
+ * <p>A provider is a cheap, stateless factory with a public no-argument constructor, registered
+ * for {@link java.util.ServiceLoader} (e.g. with {@code @AutoService(SessionStorageProvider.class)}).
+ * All real work happens in {@link #create}. Implementations are thread safe. A provider can also
+ * be used directly, without discovery: {@code SessionStorages.open(uri, List.of(new MyProvider()))}.
+ */
+public interface SessionStorageProvider {
+
+  /** Returns a short name for messages, e.g. {@code "file"}. */
+  String name();
+
+  /**
+   * Returns the URI schemes this provider serves, without the colon, in lower case, e.g. {@code
+   * "postgresql"}, {@code "postgres"} and {@code "jdbc:postgresql"}. When several registered
+   * schemes match a URI, the longest wins.
+   */
+  Set<String> schemes();
+
+  /**
+   * Opens a store.
+   *
+   * @param uri the parsed URI; its {@link StorageUri#scheme()} is one of {@link #schemes()}
+   * @return the open store, owned by the caller, who closes it
+   * @throws StorageConfigurationException for an unknown option or a bad value (the message
+   *     names the option and never contains a password)
+   * @throws StorageUnavailableException if the medium can't be reached
+   */
+  SessionStorage create(StorageUri uri);
+}

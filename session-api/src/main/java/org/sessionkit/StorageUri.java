@@ -1,0 +1,153 @@
+package org.sessionkit;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A store URI split into its scheme, the part after it and its options, parsed as a plain
+ * string: {@code java.net.URI} rejects {@code memory:} and treats {@code file:./x?y} as opaque.
+ *
+ * <p>{@code file:./sessions?fsync=false} has scheme {@code file}, body {@code ./sessions} and
+ * options {@code {fsync=false}}. Option names and values are percent-decoded; a repeated option
+ * is a configuration error. {@link #toString()} and {@link #redacted()} hide the password of a
+ * {@code user:password@} part and the values of options whose name suggests a secret; use them
+ * in every message.
+ */
+public final class StorageUri {
+
+  private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(//[^/@:?#]*):[^/@?#]*@");
+  private static final Set<String> SECRET_OPTIONS =
+      Set.of("password", "pass", "pwd", "secret", "token", "apikey", "api_key", "sslpassword");
+
+  private final String text;
+  private final String scheme;
+  private final String body;
+  private final Map<String, String> options;
+
+  private StorageUri(String text, String scheme, String body, Map<String, String> options) {
+    this.text = text;
+    this.scheme = scheme;
+    this.body = body;
+    this.options = options;
+  }
+
+  /**
+   * Parses {@code text} as a URI of {@code scheme}.
+   *
+   * @param text the whole URI, e.g. {@code postgresql://u:pw@host/db?poolSize=4}
+   * @param scheme the scheme it starts with (without the colon, matched case-insensitively)
+   * @throws StorageConfigurationException if it does not start with {@code scheme:} or its query
+   *     is malformed
+   */
+  public static StorageUri parse(String text, String scheme) {
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(scheme, "scheme");
+    if (!startsWithScheme(text, scheme)) {
+      throw new StorageConfigurationException(
+          "store URI " + redact(text) + " does not start with " + scheme + ":");
+    }
+    String rest = text.substring(scheme.length() + 1);
+    int q = rest.indexOf('?');
+    String body = q < 0 ? rest : rest.substring(0, q);
+    Map<String, String> options = new LinkedHashMap<>();
+    if (q >= 0 && q + 1 < rest.length()) {
+      for (String pair : rest.substring(q + 1).split("&", -1)) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String name = decode(eq < 0 ? pair : pair.substring(0, eq), text);
+        String value = eq < 0 ? "" : decode(pair.substring(eq + 1), text);
+        if (options.put(name, value) != null) {
+          throw new StorageConfigurationException(
+              "store URI " + redact(text) + " gives the option '" + name + "' twice");
+        }
+      }
+    }
+    return new StorageUri(
+        text, scheme.toLowerCase(Locale.ROOT), body, Collections.unmodifiableMap(options));
+  }
+
+  /** Returns whether {@code text} starts with {@code scheme + ":"}, ignoring case. */
+  public static boolean startsWithScheme(String text, String scheme) {
+    return text.length() > scheme.length()
+        && text.charAt(scheme.length()) == ':'
+        && text.regionMatches(true, 0, scheme, 0, scheme.length());
+  }
+
+  /** Returns {@code text} with passwords and secret option values replaced by {@code ***}. */
+  public static String redact(String text) {
+    String out = USER_INFO_PASSWORD.matcher(text).replaceAll("$1:***@");
+    int q = out.indexOf('?');
+    if (q < 0) {
+      return out;
+    }
+    StringBuilder b = new StringBuilder(out.substring(0, q + 1));
+    String[] pairs = out.substring(q + 1).split("&", -1);
+    for (int i = 0; i < pairs.length; i++) {
+      if (i > 0) {
+        b.append('&');
+      }
+      int eq = pairs[i].indexOf('=');
+      String name = eq < 0 ? pairs[i] : pairs[i].substring(0, eq);
+      if (eq >= 0 && SECRET_OPTIONS.contains(name.toLowerCase(Locale.ROOT))) {
+        b.append(name).append("=***");
+      } else {
+        b.append(pairs[i]);
+      }
+    }
+    return b.toString();
+  }
+
+  /** Returns the scheme this URI was parsed for, in lower case. */
+  public String scheme() {
+    return scheme;
+  }
+
+  /** Returns what follows {@code scheme:} up to the query, undecoded (e.g. {@code //host/db}). */
+  public String body() {
+    return body;
+  }
+
+  /** Returns the decoded options of the query string, in order; unmodifiable. */
+  public Map<String, String> options() {
+    return options;
+  }
+
+  /** Returns a reader of the options that checks names and values. */
+  public StorageOptions optionReader() {
+    return new StorageOptions(this);
+  }
+
+  /** Returns the URI exactly as given. It may hold a password: never log or show it. */
+  public String unredacted() {
+    return text;
+  }
+
+  /** Returns the URI with passwords and secret option values replaced by {@code ***}. */
+  public String redacted() {
+    return redact(text);
+  }
+
+  /** Returns {@link #redacted()}. */
+  @Override
+  public String toString() {
+    return redacted();
+  }
+
+  private static String decode(String s, String text) {
+    try {
+      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new StorageConfigurationException(
+          "store URI " + redact(text) + " has a malformed percent-escape in its options");
+    }
+  }
+}
