@@ -33,7 +33,7 @@ import org.sessionkit.memory.MemorySessionStorage;
  * MessageWindowChatMemory}: every message survives through our adapter, where LangChain4j's
  * {@code InMemoryChatMemoryStore} loses messages under exactly the same interleaving.
  *
- * <p>Scale from {@code sessionkit.test.scale}: {@code ci} (default) 8 threads × 40 turns; {@code
+ * <p>Scale from {@code sessionkit.test.scale}: {@code ci} (default) 8 threads × 25 turns; {@code
  * full} 16 threads × 150 turns. Each turn is four messages (question, tool call, tool result,
  * answer), each added by its own read-modify-write, as an AI service does.
  */
@@ -41,7 +41,7 @@ class ConcurrentTurnsTest {
 
   private static final boolean FULL = "full".equals(System.getProperty("sessionkit.test.scale"));
   private static final int THREADS = FULL ? 16 : 8;
-  private static final int TURNS = FULL ? 150 : 40;
+  private static final int TURNS = FULL ? 150 : 25;
   private static final int WINDOW = 1_000_000;
 
   private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);

@@ -111,6 +111,26 @@ class SessionChatMemoryStoreTest {
   }
 
   @Test
+  void aReplacedSystemMessageIsSavedConditionally() {
+    var memory =
+        dev.langchain4j.memory.chat.MessageWindowChatMemory.builder()
+            .id("c")
+            .maxMessages(10)
+            .alwaysKeepSystemMessageFirst(true)
+            .chatMemoryStore(store)
+            .build();
+    memory.add(SystemMessage.from("be brief"));
+    memory.add(UserMessage.from("hi"));
+    memory.add(AiMessage.from("hello"));
+    memory.add(SystemMessage.from("be verbose"));
+    assertThat(stored("c").messages())
+        .containsExactly(Message.system("be verbose"), Message.user("hi"), Message.assistant("hello"));
+    assertThat(storage.creates).hasValue(1);
+    assertThat(storage.appends).hasValue(2);
+    assertThat(storage.conditionalSaves).hasValue(1);
+  }
+
+  @Test
   void anUnchangedListWritesNothing() {
     store.updateMessages("c", list(UserMessage.from("1")));
     int writes = storage.writes();
