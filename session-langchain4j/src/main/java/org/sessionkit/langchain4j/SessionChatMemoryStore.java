@@ -246,7 +246,7 @@ public final class SessionChatMemoryStore implements ChatMemoryStore {
         if (attempt >= MAX_WRITE_ATTEMPTS) {
           throw new RevisionConflictException(
               "session "
-                  + SessionIdsText.quote(id)
+                  + quote(id)
                   + " kept changing under this update; gave up after "
                   + attempt
                   + " attempts",
@@ -255,7 +255,7 @@ public final class SessionChatMemoryStore implements ChatMemoryStore {
         LOG.log(
             System.Logger.Level.DEBUG,
             "session {0} changed since it was read; merging (attempt {1})",
-            SessionIdsText.quote(id),
+            quote(id),
             attempt + 1);
         current = load(id);
       }
@@ -330,7 +330,7 @@ public final class SessionChatMemoryStore implements ChatMemoryStore {
       if (!lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new StorageUnavailableException(
             "another update of session "
-                + SessionIdsText.quote(id)
+                + quote(id)
                 + " did not finish within "
                 + timeout);
       }
@@ -346,40 +346,36 @@ public final class SessionChatMemoryStore implements ChatMemoryStore {
     if (id == null) {
       throw new InvalidIdException(
           "the memory id mapping returned no session id for memory id "
-              + SessionIdsText.quote(String.valueOf(memoryId)));
+              + quote(String.valueOf(memoryId)));
     }
     try {
       return SessionIds.requireValid(id);
     } catch (InvalidIdException e) {
       throw new InvalidIdException(
           "memory id "
-              + SessionIdsText.quote(String.valueOf(memoryId))
+              + quote(String.valueOf(memoryId))
               + " can't be stored: "
               + e.getMessage(),
           e);
     }
   }
 
-  /** Quotes ids for messages, shortened and with control characters escaped. */
-  private static final class SessionIdsText {
-    private SessionIdsText() {}
-
-    static String quote(String s) {
-      StringBuilder b = new StringBuilder("\"");
-      int limit = Math.min(s.length(), 80);
-      for (int i = 0; i < limit; i++) {
-        char c = s.charAt(i);
-        if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) || c == '"' || c == '\\') {
-          b.append(String.format("\\u%04x", (int) c));
-        } else {
-          b.append(c);
-        }
+  /** Quotes an id for a message, shortened and with control characters escaped. */
+  private static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    int limit = Math.min(s.length(), 80);
+    for (int i = 0; i < limit; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) || c == '"' || c == '\\') {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
       }
-      if (limit < s.length()) {
-        b.append('…');
-      }
-      return b.append('"').toString();
     }
+    if (limit < s.length()) {
+      b.append('…');
+    }
+    return b.append('"').toString();
   }
 
   /** Configures a {@link SessionChatMemoryStore}. Not thread safe; build once and share the store. */
