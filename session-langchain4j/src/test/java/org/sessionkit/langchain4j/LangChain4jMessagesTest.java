@@ -28,6 +28,8 @@ import org.sessionkit.ImageSource;
 import org.sessionkit.JsonValue;
 import org.sessionkit.Message;
 import org.sessionkit.Role;
+import org.sessionkit.Session;
+import org.sessionkit.SessionCodec;
 import org.sessionkit.ToolResultItem;
 
 class LangChain4jMessagesTest {
@@ -105,6 +107,17 @@ class LangChain4jMessagesTest {
     // and again from the read-back messages: a fixed point
     assertThat(LangChain4jMessages.toSessionMessages(LangChain4jMessages.toChatMessages(stored)))
         .isEqualTo(stored);
+  }
+
+  @Test
+  void everyMappableMessageSurvivesTheSessionDocumentFormat() {
+    // What a persistent store writes: the neuron JSON document, through the shared codec.
+    List<ChatMessage> original = everyMappableMessage();
+    Session session = Session.create("doc", "/").withMessages(LangChain4jMessages.toSessionMessages(original));
+    SessionCodec codec = SessionCodec.defaults();
+    Session decoded = codec.decode(codec.encode(session), "test document");
+    assertThat(decoded).isEqualTo(session);
+    assertThat(LangChain4jMessages.toChatMessages(decoded.messages())).isEqualTo(original);
   }
 
   @Test
