@@ -1580,7 +1580,7 @@ public abstract class SessionStorageCompatibilityKit {
     }
 
     @Test
-    @DisplayName("readers never see a torn session while a writer replaces it: load, loadVersioned, list and pages")
+    @DisplayName("readers never see a torn session while a writer replaces it (load, loadVersioned, list, pages), and listings keep the unchanged ones")
     void readersNeverSeeATornSession() {
       SessionStorage store = fresh();
       await(store.save(version(0)));
@@ -1605,8 +1605,11 @@ public abstract class SessionStorageCompatibilityKit {
               checkVersion(await(store.load("torn")), "load");
               break;
             case 1: {
+              // The contract lets a listing miss or repeat a session changed while it runs, so
+              // only the sessions nobody changes must be there, exactly once.
               List<SessionSummary> list = await(store.list());
-              assertThat(ids(list)).as("list() while a session is being replaced").contains("torn", "steady-1", "steady-2");
+              assertThat(ids(list).stream().filter(id -> id.startsWith("steady-")).toList())
+                  .as("the unchanged sessions in list() while another is being replaced").containsExactly("steady-2", "steady-1");
               list.stream().filter(s -> s.id().equals("torn")).forEach(s -> checkVersionSummary(s, "list()"));
               break;
             }
@@ -1614,8 +1617,7 @@ public abstract class SessionStorageCompatibilityKit {
               VersionedSession v = await(store.loadVersioned("torn"));
               checkVersion(v.session(), "loadVersioned");
               SessionPage page = await(store.list(ListQuery.withPrefix("tor").limit(1)));
-              assertThat(page.summaries()).as("a page of one while the session is being replaced").hasSize(1);
-              checkVersionSummary(page.summaries().get(0), "a page");
+              page.summaries().forEach(s -> checkVersionSummary(s, "a page"));
               break;
             }
           }

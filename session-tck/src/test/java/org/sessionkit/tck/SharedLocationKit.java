@@ -7,9 +7,10 @@ import org.sessionkit.SessionStorage;
 /**
  * The kit with every capability declared, against a correct store over a shared location: shows
  * that the PERSISTENT, CROSS_PROCESS and CORRUPTIBLE checks pass for a correct store (the
- * memory store can't run them) and run without a single skip.
+ * memory store can't run them) and run without a single skip. Run by {@link BrokenStoresTest},
+ * where it is also the baseline of the mutants that declare those capabilities.
  */
-class SharedLocationStoreTckTest extends SessionStorageCompatibilityKit {
+class SharedLocationKit extends SessionStorageCompatibilityKit {
 
   @Override
   protected SessionStorage newStorage() {
