@@ -30,6 +30,13 @@ final class Samples {
   /** u64::MAX, held in a {@code long} as the unsigned value the API documents. */
   static final long U64_MAX = -1L;
 
+  /** Suffixes whose String.compareTo order differs from their code-point order. */
+  static final List<String> TIE_SUFFIXES =
+      List.of("a", "\u00e9", "\uE000", "\uFFFD", "\uFFFF", "\uD800\uDC00", "\uD83D\uDE00", "\uDBFF\uDFFF");
+
+  /** The instant shared by the tie cluster of {@link #pagingSessions}. */
+  static final Instant TIE_TIME = T0.plusSeconds(5);
+
   private Samples() {}
 
   /** A session with no messages and the initial state. */
@@ -256,13 +263,6 @@ final class Samples {
     m.put("\uD83Dx", "high surrogate before a letter");
     return m;
   }
-
-  /** Suffixes whose String.compareTo order differs from their code-point order. */
-  static final List<String> TIE_SUFFIXES =
-      List.of("a", "\u00e9", "\uE000", "\uFFFD", "\uFFFF", "\uD800\uDC00", "\uD83D\uDE00", "\uDBFF\uDFFF");
-
-  /** The instant shared by the tie cluster of {@link #pagingSessions}. */
-  static final Instant TIE_TIME = T0.plusSeconds(5);
 
   /**
    * {@code n} small sessions for the paging checks: a cluster of ids sharing one {@code

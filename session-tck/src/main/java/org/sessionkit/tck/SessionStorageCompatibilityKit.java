@@ -338,9 +338,11 @@ public abstract class SessionStorageCompatibilityKit {
       Session s = new Session("old", List.of(Message.user("hi")), SessionState.initial("/"),
           Instant.parse("2030-01-01T00:00:00Z"), Instant.parse("2001-09-09T01:46:40.000000001Z"));
       roundTrip(store, s);
-      Session older = s.withUpdatedAt(Instant.parse("1999-12-31T23:59:59Z")).withMessage(Message.assistant("x"))
-          .withUpdatedAt(Instant.parse("1999-12-31T23:59:59Z"));
+      Session older = new Session("old", List.of(Message.user("hi"), Message.assistant("x")), SessionState.initial("/"),
+          s.createdAt(), Instant.parse("1999-12-31T23:59:59Z"));
       roundTrip(store, older);
+      Revision r = await(store.append("old", Append.of(List.of(), older.state(), Instant.parse("1970-01-01T00:00:00.000000001Z"))));
+      assertUnchanged(store, older.withUpdatedAt(Instant.parse("1970-01-01T00:00:00.000000001Z")), r);
     }
 
     @Test
@@ -2396,7 +2398,7 @@ public abstract class SessionStorageCompatibilityKit {
   }
 
   private <E extends Throwable> E fails(Class<E> type, Supplier<? extends CompletableFuture<?>> call) {
-    return fails(type, call, "the call");
+    return fails(type, call, "an operation expected to fail with " + type.getSimpleName());
   }
 
   /**

@@ -227,6 +227,26 @@ final class Mutants {
     }
   }
 
+  @CaughtBy({"everyWriteProducesANewRevision"})
+  @DisplayName("a save of identical content keeps the revision (skips the write)")
+  static final class IdenticalSaveKeepsTheRevision extends Mutant {
+    @Override
+    protected SessionStorage newStorage() {
+      return new DelegatingStore(new MemorySessionStorage(), true) {
+        @Override
+        protected CompletableFuture<Revision> doSave(Session session, WriteCondition condition) {
+          if (condition instanceof WriteCondition.Always) {
+            return backing.loadVersioned(session.id())
+                .thenCompose(v -> v.session().equals(session) ? CompletableFuture.completedFuture(v.revision())
+                    : backing.save(session))
+                .exceptionallyCompose(e -> backing.save(session));
+          }
+          return super.doSave(session, condition);
+        }
+      };
+    }
+  }
+
   @DisplayName("summaries carry a stale revision")
   @CaughtBy({"saveReturnsTheRevisionThatReadsReport"})
   static final class SummariesCarryAStaleRevision extends Mutant {
