@@ -68,7 +68,6 @@ import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionPage;
 import org.sessionkit.SessionState;
 import org.sessionkit.SessionStorage;
-import org.sessionkit.SessionStorageException;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.StorageClosedException;
 import org.sessionkit.StorageUnavailableException;
@@ -98,6 +97,12 @@ import org.sessionkit.VersionedSession;
  * from {@link #scale()}. Every future the kit waits for has a timeout ({@link
  * TckScale#operationTimeout()}), every check is bounded by a ten-minute {@link Timeout}, and the
  * kit closes every store and stops every thread it started, also when a check fails.
+ *
+ * <p>Two requirements are easy to miss. A listing may miss or repeat a session that is modified
+ * while it runs (keyset semantics), so the kit requires only the unmodified ones. And {@code
+ * update}'s change may run on a store's own thread: the kit makes one change wait until another
+ * write of the same id has completed, so a store must be able to run a second operation while a
+ * change is running (e.g. more than one I/O thread).
  *
  * <p>Not thread safe: JUnit creates one instance per check (per group for the paging checks).
  */
