@@ -105,13 +105,21 @@ public final class ChildMain {
   private static void crash(long seed, boolean fsync, List<String> ids, PrintStream out) throws Exception {
     // Warm up (class loading, JIT of the hot paths) on a scratch directory, so that after "go"
     // the process writes at full speed at once.
+    // Loads the classes of the write path (and, for the class-sharing archive, records them).
     Path scratch = Files.createTempDirectory("sk-warmup");
     try (FileSessionStorage warm = FileSessionStorage.builder(scratch).fsync(false).build()) {
       Random r = new Random(seed);
-      for (int i = 0; i < 30; i++) {
-        write(warm, "w" + (i % 3), r);
+      for (int i = 0; i < 3; i++) {
+        write(warm, "w", r);
       }
       Futures.await(warm.list(), 30, SECONDS);
+    } finally {
+      try (java.util.stream.Stream<Path> files = Files.list(scratch)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(scratch);
     }
     out.println("ready");
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, UTF_8));

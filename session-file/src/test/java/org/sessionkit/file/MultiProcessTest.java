@@ -39,7 +39,7 @@ class MultiProcessTest {
     List<Process> children = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {
-        children.add(Children.start(stderr, "increment", dir.toString(), "shared", Integer.toString(perProcess)));
+        children.add(Children.plain().start(stderr, "increment", dir.toString(), "shared", Integer.toString(perProcess)));
       }
       Map<Integer, Integer> wins = new HashMap<>();
       List<Long> pids = new ArrayList<>();

@@ -1,8 +1,6 @@
 package org.sessionkit.file;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -135,29 +133,6 @@ final class TestOps implements FileSystemOps {
           bytesRead.addAndGet(n);
         }
         return n;
-      }
-
-      @Override
-      public InputStream stream() throws IOException {
-        return new FilterInputStream(h.stream()) {
-          @Override
-          public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-              bytesRead.incrementAndGet();
-            }
-            return b;
-          }
-
-          @Override
-          public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-              bytesRead.addAndGet(n);
-            }
-            return n;
-          }
-        };
       }
 
       @Override

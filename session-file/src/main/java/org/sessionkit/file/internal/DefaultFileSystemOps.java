@@ -1,9 +1,7 @@
 package org.sessionkit.file.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
@@ -88,12 +86,6 @@ final class DefaultFileSystemOps implements FileSystemOps {
       @Override
       public int read(ByteBuffer dst, long position) throws IOException {
         return channel.read(dst, position);
-      }
-
-      @Override
-      public InputStream stream() throws IOException {
-        channel.position(0);
-        return Channels.newInputStream(channel);
       }
 
       @Override

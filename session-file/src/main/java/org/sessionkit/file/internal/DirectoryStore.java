@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sessionkit.Append;
 import org.sessionkit.CorruptDocumentException;
@@ -355,9 +354,10 @@ public final class DirectoryStore {
    */
   private Optional<Revision> currentRevision(Path path) throws IOException {
     try (FileSystemOps.ReadHandle h = ops.openRead(path)) {
-      if (startsWithOurHead(h)) {
+      Start start = Start.read(h);
+      if (start.ours()) {
         try {
-          DocumentHead head = codec.readHead(h.stream(), path.toString());
+          DocumentHead head = codec.readHead(start.stream(h), path.toString());
           if (head.metadata().isPresent()) {
             return Optional.of(head.metadata().get().revision());
           }
@@ -476,28 +476,35 @@ public final class DirectoryStore {
     Instant readStart = Instant.now();
     boolean firstPage = request.after().isEmpty();
     boolean wholeDirectory = request.idPrefix().isEmpty();
-    Set<String> present = new HashSet<>();
     PriorityQueue<SessionSummary> best = new PriorityQueue<>(request.fetchSize() + 1, ORDER.reversed());
     List<ListingProblem> problems = new ArrayList<>();
-    for (String name : ops.list(directory)) {
+    List<String> entries = ops.list(directory);
+    int cachedNamesSeen = 0;
+    for (String name : entries) {
       if (!name.endsWith(FileNames.SUFFIX)) {
         continue;
       }
-      present.add(name);
-      Path path = directory.resolve(name);
-      FileNames.Parsed parsed = names.parse(name);
-      if (parsed instanceof Foreign foreign) {
-        if (firstPage && prefixAdmits(request, foreign.id())) {
-          problems.add(new ListingProblem(path.toString(), foreign.id(), foreign.reason()));
+      // A name's meaning never changes: take it from the cache when the file was seen before
+      // (decoding and re-encoding a name costs more than the stat), else parse it.
+      Optional<HeadCache.Entry> cached = cache.entry(name);
+      Optional<String> nameId;
+      if (cached.isPresent()) {
+        cachedNamesSeen++;
+        nameId = cached.get().nameId();
+      } else {
+        FileNames.Parsed parsed = names.parse(name);
+        if (parsed instanceof Foreign foreign) {
+          if (firstPage && prefixAdmits(request, foreign.id())) {
+            problems.add(new ListingProblem(directory.resolve(name).toString(), foreign.id(), foreign.reason()));
+          }
+          continue;
         }
-        continue;
+        nameId = parsed instanceof Named named ? Optional.of(named.id()) : Optional.empty();
       }
-      Optional<String> nameId =
-          parsed instanceof Named named ? Optional.of(named.id()) : Optional.empty();
       if (nameId.isPresent() && !prefixAdmits(request, nameId)) {
         continue; // decided by the name alone: no stat, no read
       }
-      Optional<Scan> scan = scan(name, path, nameId, readStart);
+      Optional<Scan> scan = scan(name, directory.resolve(name), nameId, cached, readStart);
       if (scan.isEmpty()) {
         continue; // removed while we listed
       }
@@ -515,8 +522,8 @@ public final class DirectoryStore {
         }
       }
     }
-    if (wholeDirectory) {
-      cache.retainOnly(present);
+    if (wholeDirectory && cachedNamesSeen < cache.size()) {
+      cache.retainOnly(new HashSet<>(entries)); // some cached files are gone
     }
     List<SessionSummary> page = new ArrayList<>(best);
     page.sort(ORDER);
@@ -533,7 +540,8 @@ public final class DirectoryStore {
     return request.idPrefix().isEmpty() || id.isEmpty() || id.get().startsWith(request.idPrefix().get());
   }
 
-  private Optional<Scan> scan(String name, Path path, Optional<String> nameId, Instant readStart) {
+  private Optional<Scan> scan(
+      String name, Path path, Optional<String> nameId, Optional<HeadCache.Entry> cached, Instant readStart) {
     BasicFileAttributes attributes;
     try {
       attributes = ops.attributes(path);
@@ -548,12 +556,11 @@ public final class DirectoryStore {
     if (!attributes.isRegularFile()) {
       return Optional.of(unreadable(path, nameId, "not a regular file"));
     }
-    Optional<Scan> cached = cache.get(name, attributes);
-    if (cached.isPresent()) {
-      return cached;
+    if (cached.isPresent() && cached.get().matches(attributes)) {
+      return Optional.of(cached.get().scan());
     }
     Optional<Scan> scan = readHead(name, path, nameId, attributes.size());
-    scan.ifPresent(s -> cache.put(name, attributes, readStart, s));
+    scan.ifPresent(s -> cache.put(name, nameId, attributes, readStart, s));
     return scan;
   }
 
@@ -563,15 +570,16 @@ public final class DirectoryStore {
     }
     String source = path.toString();
     try (FileSystemOps.ReadHandle h = ops.openRead(path)) {
-      boolean ours = startsWithOurHead(h);
-      if (ours && !endsWithBrace(h)) {
+      Start start = Start.read(h);
+      boolean ours = start.ours();
+      if (ours && !start.endsWithBrace(h)) {
         // Our documents are written whole and renamed into place, so a document of ours that
         // does not end where JSON ends was cut by something else (a full disk in a copy, a
         // broken backup). Checking the last bytes is cheap; load() checks everything.
         return Optional.of(unreadable(path, nameId, "truncated: the document does not end with '}'"));
       }
-      MessageDigest digest = Revisions.sha256();
-      InputStream in = ours ? h.stream() : new DigestInputStream(h.stream(), digest);
+      MessageDigest digest = ours ? null : Revisions.sha256(); // our heads need no digest
+      InputStream in = ours ? start.stream(h) : new DigestInputStream(start.stream(h), digest);
       DocumentHead head = codec.readHead(in, source);
       Revision revision;
       if (head.metadata().isPresent()) {
@@ -602,32 +610,101 @@ public final class DirectoryStore {
     }
   }
 
-  private static boolean startsWithOurHead(FileSystemOps.ReadHandle h) throws IOException {
-    ByteBuffer start = ByteBuffer.allocate(OUR_START.length);
-    while (start.hasRemaining()) {
-      if (h.read(start, start.position()) < 0) {
-        return false;
-      }
+  /**
+   * The first bytes of a file, read with one positional read: enough to tell a document this
+   * store wrote, and usually its whole head, so that a listing reads each file with one or two
+   * reads (plus one for the last bytes).
+   */
+  private record Start(byte[] bytes, int length, long size) {
+
+    /** How much of a file a listing reads at a time while looking for the head. */
+    static final int CHUNK = 4096;
+
+    static Start read(FileSystemOps.ReadHandle h) throws IOException {
+      long size = h.size();
+      byte[] bytes = new byte[(int) Math.min(Math.max(size, OUR_START.length), CHUNK)];
+      int n = readAt(h, bytes, 0);
+      return new Start(bytes, n, size);
     }
-    return Arrays.equals(start.array(), OUR_START);
+
+    /** Whether the file starts as documents of this store do. */
+    boolean ours() {
+      return length >= OUR_START.length
+          && Arrays.equals(bytes, 0, OUR_START.length, OUR_START, 0, OUR_START.length);
+    }
+
+    /**
+     * Returns the whole file as a stream: these bytes, then the rest read {@link #CHUNK} bytes at
+     * a time for our documents (whose reading stops at the head) and in larger reads for
+     * neuron's (which are read to their end).
+     */
+    InputStream stream(FileSystemOps.ReadHandle h) {
+      return new java.io.SequenceInputStream(
+          new java.io.ByteArrayInputStream(bytes, 0, length),
+          new HandleInputStream(h, length, ours() ? CHUNK : 64 * 1024));
+    }
+
+    /** Whether the last non-blank byte is a closing brace. */
+    boolean endsWithBrace(FileSystemOps.ReadHandle h) throws IOException {
+      byte[] tail;
+      int n;
+      if (length >= size) {
+        tail = bytes;
+        n = length;
+      } else {
+        tail = new byte[(int) Math.min(size, 64)];
+        n = readAt(h, tail, size - tail.length);
+      }
+      for (int i = n - 1; i >= 0; i--) {
+        byte b = tail[i];
+        if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+          return b == '}';
+        }
+      }
+      return false;
+    }
   }
 
-  private static boolean endsWithBrace(FileSystemOps.ReadHandle h) throws IOException {
-    long size = h.size();
-    int n = (int) Math.min(size, 64);
-    ByteBuffer tail = ByteBuffer.allocate(n);
-    while (tail.hasRemaining()) {
-      if (h.read(tail, size - n + tail.position()) < 0) {
-        return false;
+  /** Reads into all of {@code into} from {@code position}, or up to the end; returns the count. */
+  private static int readAt(FileSystemOps.ReadHandle h, byte[] into, long position) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(into);
+    while (buffer.hasRemaining()) {
+      if (h.read(buffer, position + buffer.position()) < 0) {
+        break;
       }
     }
-    for (int i = n - 1; i >= 0; i--) {
-      byte b = tail.get(i);
-      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-        return b == '}';
-      }
+    return buffer.position();
+  }
+
+  /** Reads a file from a position through positional reads of at most {@code chunk} bytes. */
+  private static final class HandleInputStream extends InputStream {
+    private final FileSystemOps.ReadHandle h;
+    private final int chunk;
+    private long position;
+
+    HandleInputStream(FileSystemOps.ReadHandle h, long position, int chunk) {
+      this.h = h;
+      this.position = position;
+      this.chunk = chunk;
     }
-    return false;
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      int n = h.read(ByteBuffer.wrap(b, off, Math.min(len, chunk)), position);
+      if (n > 0) {
+        position += n;
+      }
+      return n;
+    }
   }
 
   private static Unreadable unreadable(Path path, Optional<String> id, String reason) {

@@ -2,7 +2,6 @@ package org.sessionkit.file.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -26,9 +25,6 @@ public interface FileSystemOps {
 
     /** Reads into {@code dst} from {@code position}; returns the count, or -1 at the end. */
     int read(ByteBuffer dst, long position) throws IOException;
-
-    /** Returns a stream reading from the start of the file; closing it closes the handle. */
-    InputStream stream() throws IOException;
   }
 
   /**

@@ -51,7 +51,17 @@ final class HeadCache {
    */
   record Unreadable(ListingProblem problem) implements Scan {}
 
-  private record Entry(long size, Instant modified, Object fileKey, Scan scan) {
+  /**
+   * What was learnt from one file.
+   *
+   * @param nameId the id the file's name stands for (empty for a hashed name)
+   * @param size the file's size when it was read
+   * @param modified its modification time
+   * @param fileKey its file key (inode), possibly null where the file system has none
+   * @param scan what the read found
+   */
+  record Entry(Optional<String> nameId, long size, Instant modified, Object fileKey, Scan scan) {
+    /** Returns whether the file still has the attributes it had when it was read. */
     boolean matches(BasicFileAttributes a) {
       return size == a.size()
           && modified.equals(a.lastModifiedTime().toInstant())
@@ -61,10 +71,9 @@ final class HeadCache {
 
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
 
-  /** Returns what is known about {@code name}, if its attributes are still {@code now}. */
-  Optional<Scan> get(String name, BasicFileAttributes now) {
-    Entry e = entries.get(name);
-    return e != null && e.matches(now) ? Optional.of(e.scan()) : Optional.empty();
+  /** Returns what was learnt from {@code name}, to be checked with {@link Entry#matches}. */
+  Optional<Entry> entry(String name) {
+    return Optional.ofNullable(entries.get(name));
   }
 
   /**
@@ -73,7 +82,7 @@ final class HeadCache {
    * @param before the file's attributes, read before the file's contents
    * @param readStart when the read began (before {@code before} was read)
    */
-  void put(String name, BasicFileAttributes before, Instant readStart, Scan scan) {
+  void put(String name, Optional<String> nameId, BasicFileAttributes before, Instant readStart, Scan scan) {
     Instant modified = before.lastModifiedTime().toInstant();
     if (!modified.isBefore(readStart.minus(RACY_WINDOW))) {
       entries.remove(name);
@@ -82,7 +91,7 @@ final class HeadCache {
     if (entries.size() >= MAX_ENTRIES && !entries.containsKey(name)) {
       return;
     }
-    entries.put(name, new Entry(before.size(), modified, before.fileKey(), scan));
+    entries.put(name, new Entry(nameId, before.size(), modified, before.fileKey(), scan));
   }
 
   /** Forgets {@code name}: its file was just written or deleted by this process. */
