@@ -33,10 +33,11 @@ import org.sessionkit.VersionedSession;
  *   <li>{@code increment DIR ID N}: N times, increments the custom {@code counter} of session
  *       ID and adds a message {@code PID:i}, alternating {@code update} and {@code append}; then
  *       tries {@code create} of {@code race-0..race-49} and prints {@code won k} for each it won.
- *   <li>{@code crash SEED FSYNC ID...}: warms up in a scratch directory, prints {@code ready},
- *       waits for a line naming the directory, then writes self-checking sessions ({@link
- *       #check}) there forever from three threads; prints {@code writing} after the first
- *       completed write. The parent kills it.
+ *   <li>{@code crash SEED FSYNC ID...}: prints {@code ready} (after a warm-up on a scratch
+ *       directory if the system property {@code sessionkit.child.warmup} is true), waits for a
+ *       line naming the directory, then writes self-checking sessions ({@link #check}) there
+ *       forever from three threads; prints {@code writing} after the first completed write.
+ *       The parent kills it.
  * </ul>
  */
 public final class ChildMain {
@@ -103,13 +104,27 @@ public final class ChildMain {
   // ------------------------------------------------------------------------------ crash
 
   private static void crash(long seed, boolean fsync, List<String> ids, PrintStream out) throws Exception {
-    // Warm up (class loading, JIT of the hot paths) on a scratch directory, so that after "go"
-    // the process writes at full speed at once.
-    // Loads the classes of the write path (and, for the class-sharing archive, records them).
+    if (Boolean.getBoolean("sessionkit.child.warmup")) {
+      warmUp(seed);
+    }
+    out.println("ready");
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, UTF_8));
+    String line = in.readLine();
+    if (line == null) {
+      return; // no directory (the run that records the class archive), or the parent is gone
+    }
+    writeForever(Path.of(line), seed, fsync, ids, out);
+  }
+
+  /**
+   * Runs the write path on a scratch directory: the run that records the class-sharing archive
+   * does it, so that the archive holds every class a writer needs.
+   */
+  private static void warmUp(long seed) throws IOException {
     Path scratch = Files.createTempDirectory("sk-warmup");
     try (FileSessionStorage warm = FileSessionStorage.builder(scratch).fsync(false).build()) {
       Random r = new Random(seed);
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 6; i++) {
         write(warm, "w", r);
       }
       Futures.await(warm.list(), 30, SECONDS);
@@ -121,13 +136,11 @@ public final class ChildMain {
       }
       Files.delete(scratch);
     }
-    out.println("ready");
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, UTF_8));
-    String line = in.readLine();
-    if (line == null) {
-      return; // the parent is gone
-    }
-    FileSessionStorage store = FileSessionStorage.builder(Path.of(line)).fsync(fsync).build();
+  }
+
+  private static void writeForever(Path dir, long seed, boolean fsync, List<String> ids, PrintStream out)
+      throws InterruptedException {
+    FileSessionStorage store = FileSessionStorage.builder(dir).fsync(fsync).build();
     int threads = 3;
     List<Thread> writers = new ArrayList<>();
     Object firstWrite = new Object();

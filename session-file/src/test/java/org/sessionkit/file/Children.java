@@ -70,7 +70,7 @@ final class Children {
       entries.add(0, jar.toString());
       String classPath = String.join(File.pathSeparator, entries);
       Path archive = work.resolve("children.jsa");
-      List<String> dump = java(classPath, "-XX:ArchiveClassesAtExit=" + archive);
+      List<String> dump = java(classPath, "-XX:ArchiveClassesAtExit=" + archive, "-Dsessionkit.child.warmup=true");
       dump.addAll(List.of("crash", "0", "false", "warm-up"));
       Process p = new ProcessBuilder(dump).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -88,6 +88,8 @@ class CrashTest {
     long sessionsChecked = 0;
     long writesSeen = 0;
     long temporaryLeft = 0;
+    long childCpuNanos = 0;
+    long checkNanos = 0;
     long started = System.nanoTime();
     long seed = 0;
     try {
@@ -101,12 +103,14 @@ class CrashTest {
         child.in().write(dir + "\n");
         child.in().flush();
         ChildMain.awaitLine(child.out(), "writing");
-        Thread.sleep(random.nextInt(8) == 0 ? 100 + random.nextInt(300) : random.nextInt(40));
+        Thread.sleep(random.nextInt(10) == 0 ? 50 + random.nextInt(200) : random.nextInt(30));
         assertThat(child.process().isAlive()).as("child writing until killed; errors: %s",
             Files.readString(stderr)).isTrue();
+        childCpuNanos += child.process().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
         child.process().destroyForcibly();
         assertThat(child.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
 
+        long checkStart = System.nanoTime();
         temporaryLeft += temporaryFiles();
         try (FileSessionStorage check = FileSessionStorage.builder(dir).fsync(false)
             .tempGracePeriod(Duration.ZERO).build()) {
@@ -125,6 +129,7 @@ class CrashTest {
             sessionsChecked++;
           }
         }
+        checkNanos += System.nanoTime() - checkStart;
       }
     } finally {
       for (Child c : warm) {
@@ -135,9 +140,10 @@ class CrashTest {
     System.out.printf(Locale.ROOT,
         "[crash-test] %d kills in %.1f s (children %s class sharing): %d session loads checked whole, "
             + "%d writes completed between kills, %d temporary files left by kills (all removed at the next "
-            + "open), %d sessions at the end%n",
+            + "open), %d sessions at the end; a child used %.0f ms of CPU on average (start and writing), "
+            + "a check took %.0f ms on average%n",
         KILLS, seconds, children.sharesClasses() ? "with" : "without", sessionsChecked, writesSeen,
-        temporaryLeft, versions.size());
+        temporaryLeft, versions.size(), childCpuNanos / 1e6 / KILLS, checkNanos / 1e6 / KILLS);
     assertThat(writesSeen).isGreaterThanOrEqualTo(KILLS);
     assertThat(versions).hasSize(IDS.size());
   }

@@ -313,12 +313,13 @@ class FileSessionStorageTest {
     Files.createDirectory(dir.resolve("folder.json"));
     Files.write(dir.resolve("a b.json"), SessionCodec.defaults().encodePretty(session("a b", 1)));
     Files.write(dir.resolve("README.md"), "not a session".getBytes(UTF_8));
+    Files.createSymbolicLink(dir.resolve("dangling.json"), dir.resolve("nowhere"));
 
     assertThat(await(store.list())).extracting(SessionSummary::id).containsExactly("good");
     SessionPage first = await(store.list(ListQuery.firstPage()));
     assertThat(first.summaries()).extracting(SessionSummary::id).containsExactly("good");
     List<String> expected = Stream.of("garbage", "empty", "foreign", "truncated", "neuron-truncated",
-            "mismatch", "folder", "a b")
+            "mismatch", "folder", "a b", "dangling")
         .map(n -> dir.toAbsolutePath().resolve(n + ".json").toString()).sorted().collect(Collectors.toList());
     assertThat(first.problems()).extracting(ListingProblem::location).containsExactlyElementsOf(expected);
     assertThat(await(store.problems())).isEqualTo(first.problems());
@@ -330,7 +331,8 @@ class FileSessionStorageTest {
     assertThat(first.problems()).filteredOn(p -> p.location().endsWith("a b.json"))
         .singleElement().satisfies(p -> assertThat(p.reason()).contains("~a%20b.json"));
 
-    for (String id : List.of("garbage", "empty", "foreign", "truncated", "neuron-truncated", "mismatch", "folder")) {
+    for (String id : List.of("garbage", "empty", "foreign", "truncated", "neuron-truncated", "mismatch", "folder",
+        "dangling")) {
       assertThatThrownBy(() -> await(store.load(id)))
           .as(id).isInstanceOf(CorruptDocumentException.class).hasMessageContaining(id + ".json");
     }
@@ -338,6 +340,8 @@ class FileSessionStorageTest {
     await(store.save(session("garbage", 1)));
     assertThat(await(store.load("garbage")).messages()).hasSize(1);
     await(store.delete("truncated"));
+    await(store.delete("dangling"));
+    assertThat(Files.exists(dir.resolve("dangling.json"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
     assertThatThrownBy(() -> await(store.create(session("empty", 1)))).isInstanceOf(RevisionConflictException.class);
   }
 

@@ -267,7 +267,10 @@ public final class DirectoryStore {
         try {
           a = ops.attributes(path);
         } catch (NoSuchFileException e) {
-          throw notFound(id);
+          if (!Files.isSymbolicLink(path)) {
+            throw notFound(id);
+          }
+          a = Files.readAttributes(path, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         }
         if (a.isDirectory()) {
           throw new CorruptDocumentException(path + " is a directory, not a session document");
@@ -404,6 +407,9 @@ public final class DirectoryStore {
     try (FileSystemOps.ReadHandle h = ops.openRead(path)) {
       bytes = readAll(h, path);
     } catch (NoSuchFileException e) {
+      if (Files.isSymbolicLink(path)) {
+        throw new CorruptDocumentException(path + " is a symbolic link to a file that does not exist", e);
+      }
       throw notFound(id);
     } catch (AccessDeniedException e) {
       throw new CorruptDocumentException(path + " can't be read: permission denied", e);
@@ -546,7 +552,10 @@ public final class DirectoryStore {
     try {
       attributes = ops.attributes(path);
     } catch (NoSuchFileException e) {
-      return Optional.empty();
+      if (Files.isSymbolicLink(path)) {
+        return Optional.of(unreadable(path, nameId, "a symbolic link to a file that does not exist"));
+      }
+      return Optional.empty(); // removed since the directory was read
     } catch (IOException e) {
       return Optional.of(unreadable(path, nameId, "its attributes can't be read: " + describe(e)));
     }
