@@ -406,6 +406,53 @@ class FileSessionStorageTest {
   }
 
   @Test
+  void laterPagesOfAWalkOverAQuietDirectoryCostOneStatEach() throws Exception {
+    TestOps ops = new TestOps();
+    FileSessionStorage store = open(FileSessionStorage.builder(dir).fsync(false).fileSystemOps(ops));
+    for (int i = 0; i < 30; i++) {
+      await(store.save(session(String.format("s%02d", i), 1).withUpdatedAt(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i % 7))));
+    }
+    FileTime past = FileTime.from(Instant.now().minusSeconds(60));
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : files.collect(Collectors.toList())) {
+        Files.setLastModifiedTime(p, past);
+      }
+    }
+    Files.setLastModifiedTime(dir, past);
+    List<String> expected = await(store.list()).stream().map(SessionSummary::id).collect(Collectors.toList());
+
+    ops.resetCounts();
+    List<String> walked = new ArrayList<>();
+    SessionPage page = await(store.list(ListQuery.firstPage().limit(4)));
+    long firstPageStats = ops.stats();
+    page.summaries().forEach(x -> walked.add(x.id()));
+    while (page.nextCursor().isPresent()) {
+      page = await(store.list(ListQuery.firstPage().limit(4).after(page.nextCursor().get())));
+      page.summaries().forEach(x -> walked.add(x.id()));
+    }
+    assertThat(walked).isEqualTo(expected);
+    assertThat(firstPageStats).isEqualTo(31); // the directory and each file
+    assertThat(ops.stats() - firstPageStats).isEqualTo(7); // the directory, once per later page
+    // A prefix walk continues from the snapshot too and sees exactly its ids.
+    SessionPage p1 = await(store.list(ListQuery.firstPage().limit(2)));
+    SessionPage p2 = await(store.list(ListQuery.firstPage().limit(2).idPrefix("s1").after(p1.nextCursor().get())));
+    assertThat(p2.summaries()).allMatch(x -> x.id().startsWith("s1"));
+
+    // Another instance (as another process would) adds a session: the directory changed, so
+    // the next page scans again and finds it.
+    SessionPage first = await(store.list(ListQuery.firstPage().limit(1)));
+    await(open().save(session("s99", 1).withUpdatedAt(Instant.parse("2025-01-01T00:00:00Z"))));
+    List<String> rest = new ArrayList<>();
+    Optional<String> cursor = first.nextCursor();
+    while (cursor.isPresent()) {
+      SessionPage next = await(store.list(ListQuery.firstPage().limit(10).after(cursor.get())));
+      next.summaries().forEach(x -> rest.add(x.id()));
+      cursor = next.nextCursor();
+    }
+    assertThat(rest).endsWith("s99").hasSize(30);
+  }
+
+  @Test
   void closeReleasesThePoolButNeverTheCallersExecutor() {
     ExecutorService mine = Executors.newSingleThreadExecutor();
     try {

@@ -26,6 +26,7 @@ final class TestOps implements FileSystemOps {
   private final Map<Step, IOException> failures = new ConcurrentHashMap<>();
   private final AtomicLong bytesRead = new AtomicLong();
   private final AtomicLong filesOpened = new AtomicLong();
+  private final AtomicLong stats = new AtomicLong();
   private volatile boolean partialWrite;
 
   /** Makes the next {@code step} fail with {@code failure}. */
@@ -54,9 +55,14 @@ final class TestOps implements FileSystemOps {
     return filesOpened.get();
   }
 
+  long stats() {
+    return stats.get();
+  }
+
   void resetCounts() {
     bytesRead.set(0);
     filesOpened.set(0);
+    stats.set(0);
   }
 
   private void step(Step step) throws IOException {
@@ -144,6 +150,7 @@ final class TestOps implements FileSystemOps {
 
   @Override
   public BasicFileAttributes attributes(Path path) throws IOException {
+    stats.incrementAndGet();
     return real.attributes(path);
   }
 

@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.sessionkit.Append;
 import org.sessionkit.CorruptDocumentException;
 import org.sessionkit.DocumentHead;
@@ -126,6 +127,7 @@ public final class DirectoryStore {
   private final FileNames names;
   private final DirectoryLocks locks;
   private final HeadCache cache = new HeadCache();
+  private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private DirectoryStore(Options options, Path directory, FileNames names, DirectoryLocks locks) {
@@ -306,6 +308,7 @@ public final class DirectoryStore {
     } finally {
       held.close();
       cache.invalidate(name);
+      snapshot.set(null);
     }
   }
 
@@ -477,9 +480,21 @@ public final class DirectoryStore {
    * {@code stat}; a file is opened only when the cache can't vouch for it (new, changed, or
    * modified in the last few seconds), and then only its head is read, or all of it for a
    * document neuron wrote. Choosing the page keeps only the best {@code fetchSize} summaries.
+   *
+   * <p>A later page of a walk (a request with a position) is served from the {@link Snapshot}
+   * of the last unfiltered scan when that is still valid, for one {@code stat} of the
+   * directory: so walking n sessions costs about n {@code stat}s, not n per page.
    */
   public PageResult list(PageRequest request) throws IOException {
+    if (request.after().isPresent()) {
+      Optional<PageResult> page = fromSnapshot(request);
+      if (page.isPresent()) {
+        return page.get();
+      }
+    }
     Instant readStart = Instant.now();
+    BasicFileAttributes directoryBefore = ops.attributes(directory);
+    List<SessionSummary> everything = new ArrayList<>();
     boolean firstPage = request.after().isEmpty();
     boolean wholeDirectory = request.idPrefix().isEmpty();
     PriorityQueue<SessionSummary> best = new PriorityQueue<>(request.fetchSize() + 1, ORDER.reversed());
@@ -515,6 +530,7 @@ public final class DirectoryStore {
         continue; // removed while we listed
       }
       if (scan.get() instanceof Found found) {
+        everything.add(found.summary());
         if (request.matches(found.summary())) {
           best.add(found.summary());
           if (best.size() > request.fetchSize()) {
@@ -531,10 +547,81 @@ public final class DirectoryStore {
     if (wholeDirectory && cachedNamesSeen < cache.size()) {
       cache.retainOnly(new HashSet<>(entries)); // some cached files are gone
     }
+    if (wholeDirectory) {
+      snapshot.set(Snapshot.of(everything, directoryBefore, readStart).orElse(null));
+    } else if (firstPage) {
+      // A filtered walk starts here: a snapshot older than it must not serve its later pages.
+      snapshot.set(null);
+    }
     List<SessionSummary> page = new ArrayList<>(best);
     page.sort(ORDER);
     problems.sort(Comparator.comparing(ListingProblem::location));
     return new PageResult(page, problems);
+  }
+
+  /**
+   * The summaries of every readable document found by an unfiltered scan, in listing order,
+   * kept to serve the later pages of a walk without a scan per page.
+   *
+   * <p>A later page may use it while (a) it is at most {@link #TTL} old, (b) no write went
+   * through this instance since, and (c) the directory's modification time is unchanged: every
+   * write of any sessionkit process renames a file into the directory, and every create and
+   * delete changes it too. It is kept only if the directory had not been modified for {@link
+   * HeadCache#RACY_WINDOW} before the scan began, so that a change within one tick of the
+   * file system's clock can't hide behind an unchanged time. What (c) can't see is a document
+   * rewritten in place (neuron does that): such a session counts as modified during the walk,
+   * which keyset paging allows to appear twice or not at all. The first page of every walk on
+   * this instance scans afresh, so a walk started here never sees a snapshot older than itself;
+   * only a walk continued from another instance can, by at most {@link #TTL}.
+   *
+   * @param sorted the summaries in listing order
+   * @param directoryModified the directory's modification time before the scan
+   * @param takenAt when the scan began
+   */
+  private record Snapshot(List<SessionSummary> sorted, Instant directoryModified, Instant takenAt) {
+
+    /** How long a snapshot may serve later pages. */
+    static final Duration TTL = Duration.ofSeconds(5);
+
+    /** Returns the snapshot of a scan, or empty if the directory changed too recently to trust one. */
+    static Optional<Snapshot> of(List<SessionSummary> found, BasicFileAttributes directory, Instant takenAt) {
+      Instant modified = directory.lastModifiedTime().toInstant();
+      if (!modified.isBefore(takenAt.minus(HeadCache.RACY_WINDOW))) {
+        return Optional.empty();
+      }
+      List<SessionSummary> sorted = new ArrayList<>(found);
+      sorted.sort(ORDER);
+      return Optional.of(new Snapshot(List.copyOf(sorted), modified, takenAt));
+    }
+  }
+
+  private Optional<PageResult> fromSnapshot(PageRequest request) throws IOException {
+    Snapshot s = snapshot.get();
+    if (s == null || Instant.now().isAfter(s.takenAt().plus(Snapshot.TTL))) {
+      return Optional.empty();
+    }
+    if (!ops.attributes(directory).lastModifiedTime().toInstant().equals(s.directoryModified())) {
+      return Optional.empty();
+    }
+    ListPosition after = request.after().get();
+    List<SessionSummary> sorted = s.sorted();
+    int low = 0;
+    int high = sorted.size();
+    while (low < high) { // the first entry strictly after the position
+      int mid = (low + high) >>> 1;
+      if (after.isBefore(sorted.get(mid).updatedAt(), sorted.get(mid).id())) {
+        high = mid;
+      } else {
+        low = mid + 1;
+      }
+    }
+    List<SessionSummary> page = new ArrayList<>();
+    for (int i = low; i < sorted.size() && page.size() < request.fetchSize(); i++) {
+      if (request.matches(sorted.get(i))) {
+        page.add(sorted.get(i));
+      }
+    }
+    return Optional.of(new PageResult(page, List.of()));
   }
 
   /** Returns how many files the head cache vouches for (for tests and diagnostics). */
