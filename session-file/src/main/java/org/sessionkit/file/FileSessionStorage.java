@@ -94,6 +94,9 @@ import org.sessionkit.file.internal.FileSystemOps;
  * trusted while the file's size, modification time and file key are unchanged (and the file
  * was modified at least a few seconds earlier), so a repeated listing costs one directory read
  * and one {@code stat} per file. An id prefix is applied to file names before any file is read.
+ * The later pages of a walk are served from the sorted result of the last unfiltered scan for
+ * one {@code stat} of the directory, while that result is a few seconds old at most and the
+ * directory is unchanged. Problem entries come with the first page of a walk only.
  *
  * <h2>Threads</h2>
  *
