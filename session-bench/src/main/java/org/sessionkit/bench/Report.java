@@ -208,6 +208,9 @@ final class Report {
   String findings() {
     StringBuilder b = new StringBuilder();
     for (String store : stores()) {
+      if (isBaseline(store)) {
+        continue; // baselines are the yardstick; their own comparisons say nothing about a store
+      }
       // append against a full save, and append at the largest turn against the smallest
       List<Row> appends = select(store, "AppendBenchmark", "append");
       for (Row a : appends) {
