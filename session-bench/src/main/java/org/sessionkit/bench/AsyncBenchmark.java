@@ -13,7 +13,7 @@ import org.sessionkit.Session;
 
 /**
  * The asynchronous API used as intended: each thread keeps {@value #IN_FLIGHT} operations in
- * flight. One invocation waits for the oldest outstanding future and issues a new operation in
+ * flight. One invocation waits for the oldest outstanding future and starts a new operation in
  * its place, so the store always has {@value #IN_FLIGHT} operations per thread to overlap (a store
  * running blocking I/O on an executor can use all its threads; the baselines run each operation
  * on the caller's thread, so for them this is a sequential loop).
@@ -53,15 +53,59 @@ public class AsyncBenchmark extends StoreBenchmark {
     closeStore();
   }
 
-  /** A thread's window of outstanding futures; slot {@code k} always works on session {@code k}. */
-  @State(Scope.Thread)
-  public static class Window {
+  /**
+   * A thread's window of outstanding futures; slot {@code k} always works on session {@code k}.
+   * Filled before each iteration and drained after it (both untimed), so every measured
+   * invocation completes exactly one operation while {@value #IN_FLIGHT} are outstanding.
+   */
+  public abstract static class Window {
     final CompletableFuture<?>[] pending = new CompletableFuture<?>[IN_FLIGHT];
-    Session[] toSave;
     int next;
 
+    /** Creates the state (JMH instantiates subclasses). */
+    protected Window() {}
+
+    /** Starts the operation of slot {@code slot}. */
+    abstract CompletableFuture<?> start(AsyncBenchmark b, int slot);
+
+    /**
+     * Starts an operation in every slot (not measured).
+     *
+     * @param b the benchmark
+     */
+    @Setup(Level.Iteration)
+    public void fill(AsyncBenchmark b) {
+      for (int i = 0; i < IN_FLIGHT; i++) {
+        pending[i] = start(b, i);
+      }
+      next = 0;
+    }
+
+    /** Waits for every outstanding operation, so none spills into the next iteration. */
+    @TearDown(Level.Iteration)
+    public void drain() {
+      for (int i = 0; i < IN_FLIGHT; i++) {
+        await(pending[i]);
+        pending[i] = null;
+      }
+    }
+
+    /** Waits for the oldest operation, starts the next one in its slot and returns the result. */
+    final Object cycle(AsyncBenchmark b) {
+      Object done = await(pending[next]);
+      pending[next] = start(b, next);
+      next = (next + 1) & (IN_FLIGHT - 1);
+      return done;
+    }
+  }
+
+  /** A thread's window of saves of its own {@value #IN_FLIGHT} sessions. */
+  @State(Scope.Thread)
+  public static class SaveWindow extends Window {
+    Session[] toSave;
+
     /** Creates the state (JMH instantiates it). */
-    public Window() {}
+    public SaveWindow() {}
 
     /**
      * Builds the thread's sessions.
@@ -77,51 +121,43 @@ public class AsyncBenchmark extends StoreBenchmark {
       }
     }
 
-    /** Waits for every outstanding operation, so none spills into the next iteration. */
-    @TearDown(Level.Iteration)
-    public void drain() {
-      for (int i = 0; i < IN_FLIGHT; i++) {
-        if (pending[i] != null) {
-          await(pending[i]);
-          pending[i] = null;
-        }
-      }
+    @Override
+    CompletableFuture<?> start(AsyncBenchmark b, int slot) {
+      return b.storage.save(toSave[slot]);
     }
+  }
 
-    Object waitForSlot() {
-      CompletableFuture<?> f = pending[next];
-      return f == null ? null : await(f);
-    }
+  /** A thread's window of loads of the stored sessions. */
+  @State(Scope.Thread)
+  public static class LoadWindow extends Window {
+    /** Creates the state (JMH instantiates it). */
+    public LoadWindow() {}
 
-    void issue(CompletableFuture<?> f) {
-      pending[next] = f;
-      next = (next + 1) & (IN_FLIGHT - 1);
+    @Override
+    CompletableFuture<?> start(AsyncBenchmark b, int slot) {
+      return b.storage.load(b.toLoad[slot]);
     }
   }
 
   /**
-   * Waits for the oldest outstanding operation and issues a save in its place.
+   * Waits for the oldest outstanding operation and starts a save in its slot.
    *
    * @param w the thread's window
    * @return what the completed operation returned
    */
   @Benchmark
-  public Object saveAsync(Window w) {
-    Object done = w.waitForSlot();
-    w.issue(storage.save(w.toSave[w.next]));
-    return done;
+  public Object saveAsync(SaveWindow w) {
+    return w.cycle(this);
   }
 
   /**
-   * Waits for the oldest outstanding operation and issues a load in its place.
+   * Waits for the oldest outstanding operation and starts a load in its slot.
    *
    * @param w the thread's window
    * @return what the completed operation returned
    */
   @Benchmark
-  public Object loadAsync(Window w) {
-    Object done = w.waitForSlot();
-    w.issue(storage.load(toLoad[w.next]));
-    return done;
+  public Object loadAsync(LoadWindow w) {
+    return w.cycle(this);
   }
 }

@@ -353,7 +353,7 @@ final class Report {
       svg.append(String.format(Locale.ROOT,
           "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
           lx, y + 18, e.getValue(), lx + 14, y + 27, escape(e.getKey())));
-      lx += 20 + 7 * e.getKey().length();
+      lx += 34 + 7 * e.getKey().length();
     }
     if (bars.isEmpty()) {
       svg.append("<text x=\"10\" y=\"50\">no result with a baseline in this run</text>\n");
