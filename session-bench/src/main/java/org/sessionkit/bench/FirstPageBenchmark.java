@@ -51,7 +51,7 @@ public class FirstPageBenchmark extends StoreBenchmark {
   public void setup() {
     use(openPopulation(store, sessions));
     all = ListQuery.firstPage().limit(PAGE);
-    prefixed = ListQuery.withPrefix(handle.prefix(PREFIX)).limit(PAGE);
+    prefixed = ListQuery.withPrefix(handle.id(PREFIX)).limit(PAGE);
   }
 
   /** Closes the store. */

@@ -41,7 +41,7 @@ public class FirstPageColdBenchmark extends StoreBenchmark {
     }
     use(FirstPageBenchmark.openPopulation(store, sessions));
     all = ListQuery.firstPage().limit(FirstPageBenchmark.PAGE);
-    prefixed = ListQuery.withPrefix(handle.prefix(FirstPageBenchmark.PREFIX)).limit(FirstPageBenchmark.PAGE);
+    prefixed = ListQuery.withPrefix(handle.id(FirstPageBenchmark.PREFIX)).limit(FirstPageBenchmark.PAGE);
   }
 
   /** Reopens the store (not measured). */

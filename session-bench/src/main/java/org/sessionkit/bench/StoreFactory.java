@@ -65,11 +65,6 @@ record StoreFactory(
     return kind != Kind.MEMORY;
   }
 
-  /** Whether this is a baseline rather than a store. */
-  boolean isBaseline() {
-    return baseline.isEmpty() && name.startsWith("raw-");
-  }
-
   static StoreFactory memory() {
     return new StoreFactory(
         "memory", "memory store (memory:)", Optional.of("raw-memory"), Kind.MEMORY, "memory",

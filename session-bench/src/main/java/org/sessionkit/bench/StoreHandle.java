@@ -122,11 +122,6 @@ final class StoreHandle implements AutoCloseable {
     return idPrefix.isEmpty() ? local : idPrefix + local;
   }
 
-  /** The id prefix of a population listing, e.g. {@code user-042/}, as stored here. */
-  String prefix(String local) {
-    return id(local);
-  }
-
   /**
    * Closes the instance and opens a new one at the same location: its caches are cold (the
    * operating system's page cache is not).
