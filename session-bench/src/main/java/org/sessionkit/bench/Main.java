@@ -45,14 +45,14 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * </pre>
  *
  * <p>Profiles: {@code quick} (default) measures save, load and update of sessions of 100
- * messages, {@code list()} over 1,000 sessions and a prefixed first page, with one thread, one fork, one warm-up and
- * three measured iterations of a second each, for every store in its default configuration
- * (the file store with fsync on). {@code full} measures every benchmark at sizes 10,
- * 100 and 1,000 (appends at turns 10, 100 and 1,000), with 1 and 2 threads where concurrency
- * matters, two forks, three warm-ups and five measured iterations. {@code smoke} runs every
- * benchmark once, briefly, in this JVM, and fails on any error. Every store runs with its
- * baseline. {@code -p store=…} chooses the stores (their baselines join automatically); other
- * {@code -p} values replace a profile's values of that parameter.
+ * messages, {@code list()} over 1,000 sessions and a prefixed first page, with one thread, one
+ * fork, one warm-up and three measured iterations of a second each, for every store in its
+ * default configuration (the file store with fsync on). {@code full} measures every benchmark
+ * at sizes 10, 100 and 1,000 (appends at turns 10, 100 and 1,000; fsync on and off), with 1 and
+ * 2 threads where concurrency matters, two forks, three warm-ups and five measured iterations.
+ * {@code smoke} runs every benchmark once, briefly, in this JVM, and fails on any error. Every
+ * store runs with its baseline. {@code -p store=…} chooses the stores (their baselines join
+ * automatically); other {@code -p} values replace a profile's values of that parameter.
  */
 public final class Main {
 
