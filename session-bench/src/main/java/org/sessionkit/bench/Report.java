@@ -201,7 +201,7 @@ final class Report {
       return isBaseline(r.store()) ? "baseline" : "–";
     }
     OptionalDouble ratio = ratio(r);
-    return ratio.isPresent() ? String.format(Locale.ROOT, "%.2f×", ratio.getAsDouble()) : "–";
+    return ratio.isPresent() ? formatRatio(ratio.getAsDouble()) : "–";
   }
 
   /** Derived comparisons, one bullet each, for the results that are present. */
@@ -216,13 +216,13 @@ final class Report {
       for (Row a : appends) {
         find(store, "AppendBenchmark", "fullSave", a.params(), a.threads())
             .ifPresent(f -> b.append(String.format(Locale.ROOT,
-                "- %s: append at turn %s takes %.2f× the time of a full save of the same session (%s vs %s ops/s, %d thread%s)%n",
-                store, count(a.params().get("turn")), f.opsPerSecond() / a.opsPerSecond(),
+                "- %s: append at turn %s takes %s the time of a full save of the same session (%s vs %s ops/s, %d thread%s)%n",
+                store, count(a.params().get("turn")), formatRatio(f.opsPerSecond() / a.opsPerSecond()),
                 formatOps(a.opsPerSecond()), formatOps(f.opsPerSecond()), a.threads(), a.threads() == 1 ? "" : "s")));
       }
-      spread(b, store, appends, "turn", "append at turn %s costs %.2f× append at turn %s");
+      spread(b, store, appends, "turn", "append at turn %s costs %s append at turn %s");
       spread(b, store, select(store, "ListAllBenchmark", "list"), "size",
-          "list() over sessions of %s messages costs %.2f× list() over sessions of %s messages");
+          "list() over sessions of %s messages costs %s list() over sessions of %s messages");
       for (String[] pair : new String[][] {{"firstPage", "firstPageCold"}, {"firstPagePrefix", "firstPagePrefixCold"}}) {
         for (Row warm : select(store, "FirstPageBenchmark", pair[0])) {
           find(store, "FirstPageColdBenchmark", pair[1], warm.params(), warm.threads())
@@ -248,9 +248,9 @@ final class Report {
         if (ratio.isPresent()) {
           double goal = Double.parseDouble(t[2]);
           b.append(String.format(Locale.ROOT,
-              "- target %s %s ≤ %.1f× baseline (%s msgs, %d thread%s): %.2f× — %s%n",
+              "- target %s %s ≤ %.1f× baseline (%s msgs, %d thread%s): %s — %s%n",
               t[0], t[1], goal, count(r.params().get("size")), r.threads(), r.threads() == 1 ? "" : "s",
-              ratio.getAsDouble(), ratio.getAsDouble() <= goal ? "met" : "missed"));
+              formatRatio(ratio.getAsDouble()), ratio.getAsDouble() <= goal ? "met" : "missed"));
         }
       }
     }
@@ -271,7 +271,7 @@ final class Report {
       }
       b.append("- ").append(store).append(": ")
           .append(String.format(Locale.ROOT, sentence, count(large.params().get(param)),
-              small.opsPerSecond() / large.opsPerSecond(), count(small.params().get(param))))
+              formatRatio(small.opsPerSecond() / large.opsPerSecond()), count(small.params().get(param))))
           .append(String.format(Locale.ROOT, " (%d thread%s)%n", small.threads(), small.threads() == 1 ? "" : "s"));
     }
   }
@@ -322,11 +322,12 @@ final class Report {
       double left = Math.min(x, x1);
       double width = Math.max(Math.abs(x - x1), 1);
       body.append(String.format(Locale.ROOT,
-          "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %.2f×</title></rect>%n",
-          left, y, width, barHeight - 2, color.get(bar.store()), escape(bar.store() + " · " + bar.group()), bar.ratio()));
+          "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %s</title></rect>%n",
+          left, y, width, barHeight - 2, color.get(bar.store()), escape(bar.store() + " · " + bar.group()),
+          formatRatio(bar.ratio())));
       body.append(String.format(Locale.ROOT,
-          "<text x=\"%.1f\" y=\"%d\" class=\"value\">%s %.2f×</text>%n",
-          Math.max(x, x1) + 4, y + barHeight - 3, escape(bar.store()), bar.ratio()));
+          "<text x=\"%.1f\" y=\"%d\" class=\"value\">%s %s</text>%n",
+          Math.max(x, x1) + 4, y + barHeight - 3, escape(bar.store()), formatRatio(bar.ratio())));
       y += barHeight;
     }
     int height = y + 40;
@@ -436,6 +437,17 @@ final class Report {
   private static String count(String s) {
     double n = number(s);
     return n == 0 && !"0".equals(s) ? String.valueOf(s) : String.format(Locale.ROOT, "%,d", (long) n);
+  }
+
+  /** A cost ratio with two decimals, or two significant digits below 0.1, and "×". */
+  static String formatRatio(double v) {
+    if (v >= 1000) {
+      return String.format(Locale.ROOT, "%,d×", Math.round(v));
+    }
+    if (v >= 0.1 || v <= 0) {
+      return String.format(Locale.ROOT, "%.2f×", v);
+    }
+    return new java.math.BigDecimal(v).round(new java.math.MathContext(2)).toPlainString() + "×";
   }
 
   static String formatOps(double v) {

@@ -65,7 +65,7 @@ class ReportTest {
   @Test
   void theFindingsCompareAppendWithFullSaveListingWithSessionSizeAndColdWithWarm() {
     String findings = report.findings();
-    assertThat(findings).contains("memory: append at turn 1,000 takes 0.01× the time of a full save");
+    assertThat(findings).contains("memory: append at turn 1,000 takes 0.013× the time of a full save");
     assertThat(findings).contains("memory: append at turn 1,000 costs 1.25× append at turn 10");
     assertThat(findings).contains("memory: list() over sessions of 1,000 messages costs 1.11× list() over sessions of 10 messages");
     assertThat(findings).contains("file: first page over 10,000 sessions: cold 250 ms, warm 0.500 ms");
