@@ -41,7 +41,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * java -jar session-bench/target/benchmarks.jar            # quick profile, a few minutes
  * java -jar session-bench/target/benchmarks.jar --full     # every operation, size and thread count
  * java -jar session-bench/target/benchmarks.jar --smoke    # one very short pass (CI)
- * options: --out DIR, -p NAME=V1,V2 (e.g. -p store=memory), --include REGEX, --help
+ * options: --out DIR, -p NAME=V1,V2 (e.g. -p store=memory), --include REGEX, --forks N, --help
  * </pre>
  *
  * <p>Profiles: {@code quick} (default) measures save, load and update of sessions of 100
@@ -77,13 +77,16 @@ public final class Main {
   private final Path out;
   private final Map<String, List<String>> overrides;
   private final Optional<Pattern> include;
+  private final Optional<Integer> forks;
   private final PrintStream console;
 
-  Main(Profile profile, Path out, Map<String, List<String>> overrides, Optional<Pattern> include, PrintStream console) {
+  Main(Profile profile, Path out, Map<String, List<String>> overrides, Optional<Pattern> include,
+      Optional<Integer> forks, PrintStream console) {
     this.profile = profile;
     this.out = out;
     this.overrides = overrides;
     this.include = include;
+    this.forks = forks;
     this.console = console;
   }
 
@@ -118,6 +121,7 @@ public final class Main {
     Path out = Paths.get("target", "bench");
     Map<String, List<String>> overrides = new LinkedHashMap<>();
     Optional<Pattern> include = Optional.empty();
+    Optional<Integer> forks = Optional.empty();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -139,6 +143,13 @@ public final class Main {
         case "--include":
           include = Optional.of(Pattern.compile(value(args, ++i, a)));
           break;
+        case "--forks":
+          try {
+            forks = Optional.of(Integer.parseInt(value(args, ++i, a)));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--forks takes a number, not " + args[i]);
+          }
+          break;
         case "-p":
           {
             String p = value(args, ++i, a);
@@ -157,12 +168,12 @@ public final class Main {
           throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    return new Main(profile, out, overrides, include, console).run();
+    return new Main(profile, out, overrides, include, forks, console).run();
   }
 
   static String usage() {
     return String.join("\n",
-        "usage: java -jar benchmarks.jar [--quick | --full | --smoke] [--out DIR] [-p NAME=V1,V2]... [--include REGEX]",
+        "usage: java -jar benchmarks.jar [--quick | --full | --smoke] [--out DIR] [-p NAME=V1,V2]... [--include REGEX] [--forks N]",
         "  --quick         (default) save, load, update, list(), first page; 100-message sessions; stores in",
         "                  their default configuration (file: fsync on); a few minutes",
         "  --full          every benchmark, sizes 10/100/1,000, 1 and 2 threads, fsync on and off, 2 forks",
@@ -171,6 +182,7 @@ public final class Main {
         "  --out DIR       where results.json, results.md and results.svg go (default target/bench)",
         "  -p store=A,B    the stores to compare (default: every store found; baselines join automatically)",
         "  -p NAME=V1,V2   replace a parameter's values (size, turn, sessions)",
+        "  --forks N       JMH forks per benchmark instead of the profile's (0 runs in this JVM)",
         "  --include REGEX only the benchmarks whose Class.method matches (taken from the full plan",
         "                  when the profile has none of them; the profile still sets forks and iterations)",
         "  other stores: -Dsessionkit.bench.uri.<scheme>=<uri> or SESSIONKIT_BENCH_URI_<SCHEME>");
@@ -351,6 +363,7 @@ public final class Main {
             .measurementTime(TimeValue.seconds(1));
         break;
     }
+    forks.ifPresent(o::forks);
     try {
       return new Runner(o.build()).run();
     } catch (RunnerException e) {
@@ -400,7 +413,8 @@ public final class Main {
         Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version", System.getProperty("java.version")),
         System.getProperty("os.name") + " " + System.getProperty("os.arch"), seconds / 60, seconds % 60)
-        + String.format(Locale.ROOT, "JMH 1.37, throughput mode; %s.%n", settings());
+        + String.format(Locale.ROOT, "JMH 1.37, throughput mode; %s%s.%n", settings(),
+            forks.map(n -> "; forks: " + n).orElse(""));
   }
 
   private String settings() {
