@@ -27,8 +27,10 @@ import org.sessionkit.Session;
  * {@code turn + 1} messages per invocation: the result of the append, written whole. Both report
  * operations per second (one operation = one session).
  *
- * <p>Run alone with {@code java -jar session-bench/target/benchmarks.jar AppendBenchmark -p
- * store=memory,raw-memory -p turn=10,1000}, or through {@link Main}.
+ * <p>Run with
+ * {@code java -jar session-bench/target/benchmarks.jar --include AppendBenchmark -p store=memory -p turn=10,1000}
+ * (the baseline joins by itself), or with JMH's own launcher:
+ * {@code java -cp session-bench/target/benchmarks.jar org.openjdk.jmh.Main AppendBenchmark -p store=memory,raw-memory -p turn=10,1000}.
  */
 @State(Scope.Benchmark)
 public class AppendBenchmark extends StoreBenchmark {

@@ -18,8 +18,10 @@ import org.sessionkit.Session;
  * running blocking I/O on an executor can use all its threads; the baselines run each operation
  * on the caller's thread, so for them this is a sequential loop).
  *
- * <p>Run alone with {@code java -jar session-bench/target/benchmarks.jar AsyncBenchmark -p
- * store=memory,raw-memory}, or through {@link Main}.
+ * <p>Run with
+ * {@code java -jar session-bench/target/benchmarks.jar --include AsyncBenchmark -p store=memory}
+ * (the baseline joins by itself), or with JMH's own launcher:
+ * {@code java -cp session-bench/target/benchmarks.jar org.openjdk.jmh.Main AsyncBenchmark -p store=memory,raw-memory}.
  */
 @State(Scope.Benchmark)
 public class AsyncBenchmark extends StoreBenchmark {

@@ -17,9 +17,11 @@ import org.sessionkit.SessionPage;
  * with {@code auto} the store's own scale: 100,000 sessions in memory and 10,000 in files,
  * each of 2 messages.
  *
- * <p>Run alone with {@code java -jar session-bench/target/benchmarks.jar FirstPageBenchmark -p
- * store=memory,raw-memory}, or through {@link Main}. {@link FirstPageColdBenchmark} measures a
- * freshly opened instance.
+ * <p>Run with
+ * {@code java -jar session-bench/target/benchmarks.jar --include FirstPageBenchmark -p store=memory}
+ * (the baseline joins by itself), or with JMH's own launcher:
+ * {@code java -cp session-bench/target/benchmarks.jar org.openjdk.jmh.Main FirstPageBenchmark -p store=memory,raw-memory}.
+ * {@link FirstPageColdBenchmark} measures a freshly opened instance.
  */
 @State(Scope.Benchmark)
 public class FirstPageBenchmark extends StoreBenchmark {

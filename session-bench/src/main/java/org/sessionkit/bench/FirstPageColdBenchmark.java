@@ -17,8 +17,10 @@ import org.sessionkit.SessionPage;
  * rebooted machine. Only for stores that keep sessions across instances (not {@code memory});
  * run with one thread.
  *
- * <p>Run alone with {@code java -jar session-bench/target/benchmarks.jar FirstPageColdBenchmark
- * -p store=file,raw-file}, or through {@link Main}.
+ * <p>Run with
+ * {@code java -jar session-bench/target/benchmarks.jar --include FirstPageColdBenchmark -p store=file}
+ * (the baseline joins by itself), or with JMH's own launcher:
+ * {@code java -cp session-bench/target/benchmarks.jar org.openjdk.jmh.Main FirstPageColdBenchmark -p store=file,raw-file}.
  */
 @State(Scope.Benchmark)
 public class FirstPageColdBenchmark extends StoreBenchmark {

@@ -16,8 +16,10 @@ import org.sessionkit.SessionSummary;
  * (PRODUCT.md: a store summarises a session it wrote without reading its messages). The file
  * store is measured warm (the same instance lists again and again).
  *
- * <p>Run alone with {@code java -jar session-bench/target/benchmarks.jar ListAllBenchmark -p
- * store=memory,raw-memory -p size=10,1000}, or through {@link Main}.
+ * <p>Run with
+ * {@code java -jar session-bench/target/benchmarks.jar --include ListAllBenchmark -p store=memory -p size=10,1000}
+ * (the baseline joins by itself), or with JMH's own launcher:
+ * {@code java -cp session-bench/target/benchmarks.jar org.openjdk.jmh.Main ListAllBenchmark -p store=memory,raw-memory -p size=10,1000}.
  */
 @State(Scope.Benchmark)
 public class ListAllBenchmark extends StoreBenchmark {

@@ -10,6 +10,7 @@ import java.nio.file.Paths;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,7 +42,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * java -jar session-bench/target/benchmarks.jar            # quick profile, a few minutes
  * java -jar session-bench/target/benchmarks.jar --full     # every operation, size and thread count
  * java -jar session-bench/target/benchmarks.jar --smoke    # one very short pass (CI)
- * options: --out DIR, -p NAME=V1,V2 (e.g. -p store=memory), --include REGEX, --forks N, --help
+ * options: --out DIR, -p NAME=V1,V2 (e.g. -p store=memory), --include REGEX, --forks N,
+ *          --threads 1,2, --help
  * </pre>
  *
  * <p>Profiles: {@code quick} (default) measures save, load and update of sessions of 100
@@ -78,15 +80,17 @@ public final class Main {
   private final Map<String, List<String>> overrides;
   private final Optional<Pattern> include;
   private final Optional<Integer> forks;
+  private final Optional<List<Integer>> threads;
   private final PrintStream console;
 
   Main(Profile profile, Path out, Map<String, List<String>> overrides, Optional<Pattern> include,
-      Optional<Integer> forks, PrintStream console) {
+      Optional<Integer> forks, Optional<List<Integer>> threads, PrintStream console) {
     this.profile = profile;
     this.out = out;
     this.overrides = overrides;
     this.include = include;
     this.forks = forks;
+    this.threads = threads;
     this.console = console;
   }
 
@@ -122,6 +126,7 @@ public final class Main {
     Map<String, List<String>> overrides = new LinkedHashMap<>();
     Optional<Pattern> include = Optional.empty();
     Optional<Integer> forks = Optional.empty();
+    Optional<List<Integer>> threads = Optional.empty();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -150,6 +155,14 @@ public final class Main {
             throw new IllegalArgumentException("--forks takes a number, not " + args[i]);
           }
           break;
+        case "--threads":
+          try {
+            threads = Optional.of(Arrays.stream(value(args, ++i, a).split(","))
+                .map(t -> Integer.parseInt(t.trim())).collect(Collectors.toList()));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--threads takes numbers like 1,2, not " + args[i]);
+          }
+          break;
         case "-p":
           {
             String p = value(args, ++i, a);
@@ -168,12 +181,13 @@ public final class Main {
           throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    return new Main(profile, out, overrides, include, forks, console).run();
+    return new Main(profile, out, overrides, include, forks, threads, console).run();
   }
 
   static String usage() {
     return String.join("\n",
-        "usage: java -jar benchmarks.jar [--quick | --full | --smoke] [--out DIR] [-p NAME=V1,V2]... [--include REGEX] [--forks N]",
+        "usage: java -jar benchmarks.jar [--quick | --full | --smoke] [--out DIR] [-p NAME=V1,V2]... [--include REGEX]",
+        "       [--forks N] [--threads 1,2]",
         "  --quick         (default) save, load, update, list(), first page; 100-message sessions; stores in",
         "                  their default configuration (file: fsync on); a few minutes",
         "  --full          every benchmark, sizes 10/100/1,000, 1 and 2 threads, fsync on and off, 2 forks",
@@ -183,6 +197,7 @@ public final class Main {
         "  -p store=A,B    the stores to compare (default: every store found; baselines join automatically)",
         "  -p NAME=V1,V2   replace a parameter's values (size, turn, sessions)",
         "  --forks N       JMH forks per benchmark instead of the profile's (0 runs in this JVM)",
+        "  --threads 1,2   thread counts instead of the profile's (the mixed group keeps 2)",
         "  --include REGEX only the benchmarks whose Class.method matches (taken from the full plan",
         "                  when the profile has none of them; the profile still sets forks and iterations)",
         "  other stores: -Dsessionkit.bench.uri.<scheme>=<uri> or SESSIONKIT_BENCH_URI_<SCHEME>");
@@ -276,7 +291,9 @@ public final class Main {
           if (include.isPresent() && !include.get().matcher(name).find()) {
             continue;
           }
-          for (int threads : step.threads()) {
+          // a @Group benchmark has a fixed number of threads per group: keep the profile's
+          List<Integer> counts = step.benchmark() == MixedBenchmark.class ? step.threads() : threads.orElse(step.threads());
+          for (int threads : counts) {
             Map<String, List<String>> params = params(step);
             planned += stepStores.size() * params.values().stream().mapToInt(List::size).reduce(1, (x, y) -> x * y);
             results.addAll(runJmh(step.benchmark(), method, threads, stepStores, params, work));

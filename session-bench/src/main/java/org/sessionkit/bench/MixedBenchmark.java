@@ -18,8 +18,10 @@ import org.sessionkit.Session;
  * size} messages, so reads meet concurrent replacements (the {@code mixed} group: {@code read}
  * and {@code write}, one thread each; JMH reports the group's total and each side).
  *
- * <p>Run alone with {@code java -jar session-bench/target/benchmarks.jar MixedBenchmark -p
- * store=memory,raw-memory -p size=100}, or through {@link Main}.
+ * <p>Run with
+ * {@code java -jar session-bench/target/benchmarks.jar --include MixedBenchmark -p store=memory -p size=100}
+ * (the baseline joins by itself), or with JMH's own launcher:
+ * {@code java -cp session-bench/target/benchmarks.jar org.openjdk.jmh.Main MixedBenchmark -p store=memory,raw-memory -p size=100}.
  */
 @State(Scope.Benchmark)
 public class MixedBenchmark extends StoreBenchmark {

@@ -17,9 +17,10 @@ import org.sessionkit.Session;
  *
  * <p>Each thread saves its own 16 ids in turn (no two threads write one id, so this measures
  * the store, not a lock on one session); loads cycle over 64 sessions stored before the trial.
- * Run alone with {@code java -jar session-bench/target/benchmarks.jar SaveLoadBenchmark -p
- * store=memory,raw-memory -p size=100 -t 2} (JMH's options after the class name), or through
- * {@link Main}.
+ * <p>Run with
+ * {@code java -jar session-bench/target/benchmarks.jar --include SaveLoadBenchmark -p store=memory -p size=100 --threads 2}
+ * (the baseline joins by itself), or with JMH's own launcher:
+ * {@code java -cp session-bench/target/benchmarks.jar org.openjdk.jmh.Main SaveLoadBenchmark -p store=memory,raw-memory -p size=100 -t 2}.
  */
 @State(Scope.Benchmark)
 public class SaveLoadBenchmark extends StoreBenchmark {

@@ -18,8 +18,10 @@ import org.sessionkit.VersionedSession;
  * threads the stores' conflict-and-retry path runs. The baselines update under a lock ({@code
  * ConcurrentHashMap.compute}, or a striped lock around read-modify-write for files).
  *
- * <p>Run alone with {@code java -jar session-bench/target/benchmarks.jar UpdateBenchmark -p
- * store=memory,raw-memory -t 2}, or through {@link Main}.
+ * <p>Run with
+ * {@code java -jar session-bench/target/benchmarks.jar --include UpdateBenchmark -p store=memory --threads 2}
+ * (the baseline joins by itself), or with JMH's own launcher:
+ * {@code java -cp session-bench/target/benchmarks.jar org.openjdk.jmh.Main UpdateBenchmark -p store=memory,raw-memory -t 2}.
  */
 @State(Scope.Benchmark)
 public class UpdateBenchmark extends StoreBenchmark {
