@@ -36,12 +36,14 @@ class CorruptRowsTest {
 
   @BeforeAll
   void server() {
-    db = TestDatabase.require();
+    db = TestDatabase.shared();
   }
+
+
 
   @BeforeEach
   void storeWithThreeSessions() {
-    store = db.open();
+    store = db.require().open();
     sessions = store.tableNames().sessions();
     messages = store.tableNames().messages();
     for (String id : List.of("a", "b", "c")) {
@@ -51,7 +53,9 @@ class CorruptRowsTest {
 
   @AfterEach
   void close() {
-    store.close();
+    if (store != null) {
+      store.close();
+    }
   }
 
   @AfterAll

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.sessionkit.Futures;
@@ -37,8 +38,17 @@ class ListingPlanTest {
   private int sessions;
 
   @BeforeAll
+  void server() {
+    db = TestDatabase.shared();
+  }
+
+  /** Fills the table once, before the first test (after checking that the server answers). */
+  @BeforeEach
   void manySessions() throws SQLException {
-    db = TestDatabase.require();
+    db.require();
+    if (store != null) {
+      return;
+    }
     sessions = "full".equals(System.getProperty("sessionkit.test.scale")) ? 1_000_000 : 100_000;
     store = db.open();
     byte[] state = SessionCodec.defaults().encodeState(SessionState.initial("/"));

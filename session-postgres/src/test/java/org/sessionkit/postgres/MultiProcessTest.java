@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.sessionkit.ContentBlock;
@@ -31,7 +32,12 @@ class MultiProcessTest {
 
   @BeforeAll
   void server() {
-    db = TestDatabase.require();
+    db = TestDatabase.shared();
+  }
+
+  @BeforeEach
+  void requireServer() {
+    db.require();
   }
 
   @AfterAll

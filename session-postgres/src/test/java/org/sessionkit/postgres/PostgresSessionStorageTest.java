@@ -24,6 +24,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.sessionkit.Append;
@@ -59,7 +60,12 @@ class PostgresSessionStorageTest {
 
   @BeforeAll
   void server() {
-    db = TestDatabase.require();
+    db = TestDatabase.shared();
+  }
+
+  @BeforeEach
+  void requireServer() {
+    db.require();
   }
 
   @AfterEach

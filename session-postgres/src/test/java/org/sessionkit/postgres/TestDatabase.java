@@ -41,21 +41,33 @@ final class TestDatabase implements AutoCloseable {
     this.admin = dataSource(url, "sessionkit-test-admin");
   }
 
-  /** Returns the shared test server, or skips (or, under CI, fails) the test without one. */
-  static TestDatabase require() {
-    String url = System.getenv().getOrDefault("SESSIONKIT_TEST_POSTGRES_URL", DEFAULT_URL);
-    TestDatabase db = new TestDatabase(url);
+  /** Returns the test server's handle; {@link #require()} checks that it answers. */
+  static TestDatabase shared() {
+    return new TestDatabase(System.getenv().getOrDefault("SESSIONKIT_TEST_POSTGRES_URL", DEFAULT_URL));
+  }
+
+  /**
+   * Skips the current test (or, under CI, fails it) when the server does not answer. Called
+   * before each test, so that every test shows as skipped with the reason.
+   */
+  TestDatabase require() {
     if (reachable == null) {
-      reachable = db.ping();
+      reachable = ping();
+      if (!reachable) {
+        System.getLogger(TestDatabase.class.getName()).log(System.Logger.Level.WARNING, unreachable());
+      }
     }
     if (!reachable) {
-      String message = "no PostgreSQL server answers at " + PgUri.parse(url) + ": " + HOW_TO_START;
       if (System.getenv("CI") != null) {
-        fail(message + " (CI is set, so a missing server is an error)");
+        fail(unreachable() + " (CI is set, so a missing server is an error)");
       }
-      Assumptions.abort(message);
+      Assumptions.abort(unreachable());
     }
-    return db;
+    return this;
+  }
+
+  private String unreachable() {
+    return "PostgreSQL tests skipped: no server answers at " + PgUri.parse(url) + "; " + HOW_TO_START;
   }
 
   /** Returns a pgjdbc data source for a store URI (for admin work beside the store). */
@@ -121,7 +133,9 @@ final class TestDatabase implements AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    dropSchemas();
+    if (Boolean.TRUE.equals(reachable)) {
+      dropSchemas();
+    }
   }
 
   private boolean ping() {
