@@ -1,51 +1,47 @@
 package org.sessionkit.postgres;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.sessionkit.AbstractBlockingSessionStorage;
 import org.sessionkit.Append;
 import org.sessionkit.CorruptDocumentException;
 import org.sessionkit.ListingProblem;
-import org.sessionkit.Message;
 import org.sessionkit.PageRequest;
 import org.sessionkit.PageResult;
 import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
 import org.sessionkit.SessionCodec;
-import org.sessionkit.SessionIds;
 import org.sessionkit.SessionNotFoundException;
-import org.sessionkit.SessionState;
 import org.sessionkit.SessionStorageException;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.StorageConfigurationException;
 import org.sessionkit.StorageUnavailableException;
 import org.sessionkit.VersionedSession;
 import org.sessionkit.WriteCondition;
+import org.sessionkit.postgres.internal.ContentCheck;
 import org.sessionkit.postgres.internal.Ids;
+import org.sessionkit.postgres.internal.Jdbc;
+import org.sessionkit.postgres.internal.OwnedPool;
 import org.sessionkit.postgres.internal.PgErrors;
 import org.sessionkit.postgres.internal.PgUri;
 import org.sessionkit.postgres.internal.PostgresRows;
+import org.sessionkit.postgres.internal.Problems;
 import org.sessionkit.postgres.internal.SchemaManager;
+import org.sessionkit.postgres.internal.SessionRows;
 import org.sessionkit.postgres.internal.Sql;
 import org.sessionkit.postgres.internal.TableNames;
 
@@ -110,19 +106,12 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
   /** The layout version this code writes and the newest it can read. */
   public static final int LAYOUT_VERSION = SchemaManager.CURRENT_VERSION;
 
-  private static final System.Logger LOG = System.getLogger("org.sessionkit.postgres");
-  private static final AtomicInteger POOLS = new AtomicInteger();
-  /** Serialization failures and deadlocks are retried this often before failing. */
-  private static final int TRANSIENT_ATTEMPTS = 5;
-  /** How many sessions {@link #problems()} decodes per batch. */
-  private static final int CHECK_BATCH = 100;
-
   private final DataSource dataSource;
   private final Optional<HikariDataSource> ownedPool;
   private final TableNames names;
   private final Sql sql;
   private final SessionCodec codec;
-  private final int queryTimeoutSeconds;
+  private final Jdbc jdbc;
 
   private PostgresSessionStorage(
       String description,
@@ -139,7 +128,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     this.names = names;
     this.sql = new Sql(names);
     this.codec = codec;
-    this.queryTimeoutSeconds = queryTimeoutSeconds;
+    this.jdbc = new Jdbc(dataSource, description, queryTimeoutSeconds, this::isClosed);
   }
 
   /**
@@ -207,43 +196,51 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
   protected CompletableFuture<Revision> doSave(Session session, WriteCondition condition) {
     String what = "save of " + Ids.describe(session.id());
     return blocking(() -> {
-      Encoded e = encode(session);
+      SessionRows.Encoded e = SessionRows.Encoded.of(session, codec);
       if (condition instanceof WriteCondition.IfAbsent) {
-        return withConnection(what, c -> create(c, e));
+        return jdbc.withConnection(what, c -> create(c, e));
       }
       Optional<Long> expected = Optional.empty();
       if (condition instanceof WriteCondition.IfRevision r) {
         expected = parseRevision(r.expected());
         if (expected.isEmpty()) {
-          throw conflict(what, r.expected());
+          // Not one of ours: no stored revision can match it (absent or not).
+          throw new RevisionConflictException(what + ": the stored revision is not " + r.expected());
         }
       }
       Optional<Long> expectedRevision = expected;
-      return withConnection(what, c -> inTransaction(c, what, () -> {
+      return jdbc.withConnection(what, c -> jdbc.inTransaction(c, what, () -> {
+        // Step 1 takes the session row's lock (insert or update) and bumps its revision.
         long revision;
         if (expectedRevision.isEmpty()) {
-          try (PreparedStatement ps = prepare(c, sql.upsertSession)) {
-            bindSessionRow(ps, 1, e);
-            revision = single(ps);
+          try (PreparedStatement ps = jdbc.prepare(c, sql.upsertSession)) {
+            e.bindRow(ps, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              revision = rs.getLong(1);
+            }
           }
         } else {
-          try (PreparedStatement ps = prepare(c, sql.updateSessionIfRevision)) {
-            int i = bindTimesAndState(ps, 1, e);
-            ps.setString(i++, e.id);
+          try (PreparedStatement ps = jdbc.prepare(c, sql.updateSessionIfRevision)) {
+            int i = e.bindValues(ps, 1);
+            ps.setString(i++, e.id());
             ps.setLong(i, expectedRevision.get());
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
-                throw conflict(what, Revision.of(expectedRevision.get()));
+                throw new RevisionConflictException(what + ": the stored revision is not "
+                    + expectedRevision.get() + " (or the session does not exist)");
               }
               revision = rs.getLong(1);
             }
           }
         }
-        try (PreparedStatement ps = prepare(c, sql.replaceMessages)) {
-          ps.setString(1, e.id);
-          ps.setInt(2, e.messages.length);
-          ps.setString(3, e.id);
-          ps.setArray(4, byteaArray(c, e.messages));
+        // Step 2, a new statement and so a new snapshot: it sees every message row committed
+        // before the lock was granted, and no other writer can change them until we commit.
+        try (PreparedStatement ps = jdbc.prepare(c, sql.replaceMessages)) {
+          ps.setString(1, e.id());
+          ps.setInt(2, e.messages().length);
+          ps.setString(3, e.id());
+          ps.setArray(4, Jdbc.bytea(c, e.messages()));
           ps.executeUpdate();
         }
         return Revision.of(revision);
@@ -251,20 +248,20 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     });
   }
 
-  private Revision create(Connection c, Encoded e) throws SQLException {
-    try (PreparedStatement ps = prepare(c, sql.create)) {
-      int i = bindSessionRow(ps, 1, e);
-      ps.setString(i++, e.id);
-      ps.setArray(i, byteaArray(c, e.messages));
+  private Revision create(Connection c, SessionRows.Encoded e) throws SQLException {
+    try (PreparedStatement ps = jdbc.prepare(c, sql.create)) {
+      int i = e.bindRow(ps, 1);
+      ps.setString(i++, e.id());
+      ps.setArray(i, Jdbc.bytea(c, e.messages()));
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           throw new RevisionConflictException(
-              "create of " + Ids.describe(e.id) + ": a session with this id exists");
+              "create of " + Ids.describe(e.id()) + ": a session with this id exists");
         }
         return Revision.of(rs.getLong(1));
       }
     } catch (SQLException ex) {
-      throw orStrayRows(ex, e.id);
+      throw orStrayRows(ex, e.id());
     }
   }
 
@@ -275,19 +272,14 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
       // The stored messages were checked when they were stored: check only what is new.
       codec.validate(new Session(id, append.messages(), append.state(), append.updatedAt(), append.updatedAt()));
       byte[] state = codec.encodeState(append.state());
-      byte[][] messages = encodeMessages(append.messages());
-      Optional<Long> expected = Optional.empty();
-      if (append.expectedRevision().isPresent()) {
-        expected = parseRevision(append.expectedRevision().get());
-        if (expected.isEmpty()) {
-          return withConnection(what, c -> {
-            throw absentOrConflict(c, id, what, append.expectedRevision().get());
-          });
+      byte[][] messages = SessionRows.encodeMessages(append.messages(), codec);
+      Optional<Revision> expected = append.expectedRevision();
+      Optional<Long> expectedRevision = expected.flatMap(PostgresSessionStorage::parseRevision);
+      return jdbc.withConnection(what, c -> {
+        if (expected.isPresent() && expectedRevision.isEmpty()) {
+          throw absentOrConflict(c, id, what, expected.get());
         }
-      }
-      Optional<Long> expectedRevision = expected;
-      return withConnection(what, c -> {
-        try (PreparedStatement ps = prepare(c, expectedRevision.isPresent() ? sql.appendIfRevision : sql.append)) {
+        try (PreparedStatement ps = jdbc.prepare(c, expected.isPresent() ? sql.appendIfRevision : sql.append)) {
           int i = 1;
           ps.setInt(i++, messages.length);
           ps.setLong(i++, append.updatedAt().getEpochSecond());
@@ -299,7 +291,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
           }
           ps.setInt(i++, messages.length);
           ps.setString(i++, id);
-          ps.setArray(i, byteaArray(c, messages));
+          ps.setArray(i, Jdbc.bytea(c, messages));
           try (ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
               return Revision.of(rs.getLong(1));
@@ -308,10 +300,10 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
         } catch (SQLException ex) {
           throw orStrayRows(ex, id);
         }
-        if (expectedRevision.isEmpty()) {
+        if (expected.isEmpty()) {
           throw notFound(id);
         }
-        throw absentOrConflict(c, id, what, Revision.of(expectedRevision.get()));
+        throw absentOrConflict(c, id, what, expected.get());
       });
     });
   }
@@ -320,39 +312,33 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
   protected CompletableFuture<Void> doDelete(String id, Optional<Revision> expected) {
     String what = "delete of " + Ids.describe(id);
     return blocking(() -> {
-      Optional<Long> expectedRevision = Optional.empty();
-      if (expected.isPresent()) {
-        expectedRevision = parseRevision(expected.get());
-        if (expectedRevision.isEmpty()) {
-          return withConnection(what, c -> {
-            throw absentOrConflict(c, id, what, expected.get());
-          });
+      Optional<Long> expectedRevision = expected.flatMap(PostgresSessionStorage::parseRevision);
+      return jdbc.withConnection(what, c -> {
+        if (expected.isPresent() && expectedRevision.isEmpty()) {
+          throw absentOrConflict(c, id, what, expected.get());
         }
-      }
-      Optional<Long> rev = expectedRevision;
-      return withConnection(what, c -> inTransaction(c, what, () -> {
-        try (PreparedStatement ps = prepare(c, rev.isPresent() ? sql.deleteSessionIfRevision : sql.deleteSession)) {
-          ps.setString(1, id);
-          if (rev.isPresent()) {
-            ps.setLong(2, rev.get());
-          }
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-              if (rev.isEmpty()) {
-                throw notFound(id);
+        return jdbc.inTransaction(c, what, () -> {
+          try (PreparedStatement ps = jdbc.prepare(c,
+              expectedRevision.isPresent() ? sql.deleteSessionIfRevision : sql.deleteSession)) {
+            ps.setString(1, id);
+            if (expectedRevision.isPresent()) {
+              ps.setLong(2, expectedRevision.get());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                throw expected.isEmpty() ? notFound(id) : absentOrConflict(c, id, what, expected.get());
               }
-              throw absentOrConflict(c, id, what, expected.get());
             }
           }
-        }
-        // A new statement, so that it sees every message row committed before the row lock
-        // that the delete above holds (READ COMMITTED takes a snapshot per statement).
-        try (PreparedStatement ps = prepare(c, sql.deleteMessages)) {
-          ps.setString(1, id);
-          ps.executeUpdate();
-        }
-        return null;
-      }));
+          // A new statement, so that it sees every message row committed before the row lock
+          // that the delete above holds (READ COMMITTED takes a snapshot per statement).
+          try (PreparedStatement ps = jdbc.prepare(c, sql.deleteMessages)) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+          }
+          return null;
+        });
+      });
     });
   }
 
@@ -362,21 +348,12 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
   protected CompletableFuture<VersionedSession> doLoad(String id) {
     String what = "load of " + Ids.describe(id);
     return blocking(() -> {
-      StoredRows rows = withConnection(what, c -> {
-        try (PreparedStatement ps = prepare(c, sql.load)) {
+      SessionRows.Stored rows = jdbc.withConnection(what, c -> {
+        try (PreparedStatement ps = jdbc.prepare(c, sql.load)) {
           ps.setString(1, id);
           ps.setString(2, id);
           try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next() || rs.getInt(1) != -1) {
-              return null;
-            }
-            StoredRows r = new StoredRows(rs.getLong(2), rs.getLong(3), rs.getInt(4),
-                rs.getLong(5), rs.getInt(6), rs.getInt(7), rs.getBytes(8));
-            while (rs.next()) {
-              r.positions.add(rs.getInt(1));
-              r.bodies.add(rs.getBytes(8));
-            }
-            return r;
+            return SessionRows.Stored.read(rs);
           }
         }
       });
@@ -384,7 +361,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
         throw notFound(id);
       }
       // Decoded after the connection went back to the pool: it is pure CPU work.
-      return rows.decode(id);
+      return rows.decode(id, names, codec);
     });
   }
 
@@ -400,7 +377,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
           prefix, prefix.flatMap(Ids::successor), request.updatedBefore(), request.updatedAfter());
       Optional<Sql.Position> from = request.after().map(
           p -> new Sql.Position(p.updatedAt().getEpochSecond(), p.updatedAt().getNano(), p.id()));
-      return withConnection("listing", c -> listPage(c, request, filters, from));
+      return jdbc.withConnection("listing", c -> listPage(c, request, filters, from));
     });
   }
 
@@ -409,19 +386,19 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
       throws SQLException {
     int want = request.fetchSize();
     List<SessionSummary> found = new ArrayList<>(want);
-    // Problems with the number of summaries found before them, so that only those before the
-    // end of this page are reported here (the next page starts after its last summary and
-    // would meet the others again).
+    // Each problem with the number of summaries found before it: only those before the end of
+    // this page are reported here (the next page starts after the page's last summary and meets
+    // the others again).
     List<ListingProblem> problems = new ArrayList<>();
-    List<Integer> problemPositions = new ArrayList<>();
+    List<Integer> foundBefore = new ArrayList<>();
     Optional<Sql.Position> after = from;
     while (true) {
       int limit = want - found.size();
       Sql.Query q = sql.list(filters, after, limit);
       int rows = 0;
       Sql.Position last = null;
-      try (PreparedStatement ps = prepare(c, q.sql())) {
-        bind(ps, q.parameters());
+      try (PreparedStatement ps = jdbc.prepare(c, q.sql())) {
+        Jdbc.bind(ps, q.parameters());
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             rows++;
@@ -429,8 +406,8 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
             try {
               found.add(PostgresRows.summary(rs));
             } catch (PostgresRows.BadRow bad) {
-              problems.add(problem(last.id(), bad.getMessage()));
-              problemPositions.add(found.size());
+              problems.add(Problems.of(names, last.id(), bad.getMessage()));
+              foundBefore.add(found.size());
             }
           }
         }
@@ -445,7 +422,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     if (found.size() > request.limit()) {
       reported = new ArrayList<>();
       for (int i = 0; i < problems.size(); i++) {
-        if (problemPositions.get(i) < request.limit()) {
+        if (foundBefore.get(i) < request.limit()) {
           reported.add(problems.get(i));
         }
       }
@@ -455,97 +432,17 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
 
   @Override
   protected CompletableFuture<List<ListingProblem>> doProblems() {
-    // Rows that a listing can't summarise, then what only a full read finds: states and
-    // messages that don't decode, missing or extra message rows, message rows of no session.
+    // Rows a listing can't summarise, then what only a full read finds.
     return super.doProblems().thenCompose(rowProblems -> blocking(() -> {
       List<ListingProblem> all = new ArrayList<>(rowProblems);
       Set<String> reported = new HashSet<>();
       rowProblems.forEach(p -> reported.add(p.location()));
-      withConnection("check", c -> {
-        checkContents(c, all, reported);
+      jdbc.withConnection("check", c -> {
+        new ContentCheck(jdbc, names, codec).run(c, all, reported);
         return null;
       });
       return List.copyOf(all);
     }));
-  }
-
-  private void checkContents(Connection c, List<ListingProblem> out, Set<String> reported)
-      throws SQLException {
-    String afterId = "";
-    String batch = "SELECT id, message_count, state FROM " + names.sessions()
-        + " WHERE id > ? ORDER BY id LIMIT " + CHECK_BATCH;
-    String messages = "SELECT session_id, position, body FROM " + names.messages()
-        + " WHERE session_id = ANY(?) ORDER BY session_id, position";
-    while (true) {
-      List<String> ids = new ArrayList<>();
-      Map<String, Integer> counts = new java.util.HashMap<>();
-      try (PreparedStatement ps = prepare(c, batch)) {
-        ps.setString(1, afterId);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String id = rs.getString(1);
-            ids.add(id);
-            counts.put(id, rs.getInt(2));
-            if (!reported.contains(location(id))) {
-              try {
-                codec.decodeState(rs.getBytes(3), source(id));
-              } catch (SessionStorageException | IllegalArgumentException e) {
-                out.add(problem(id, "state can't be read: " + e.getMessage()));
-                reported.add(location(id));
-              }
-            }
-          }
-        }
-      }
-      if (ids.isEmpty()) {
-        break;
-      }
-      afterId = ids.get(ids.size() - 1);
-      Map<String, Integer> seen = new java.util.HashMap<>();
-      try (PreparedStatement ps = prepare(c, messages)) {
-        ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String id = rs.getString(1);
-            int position = rs.getInt(2);
-            int expected = seen.merge(id, 1, Integer::sum) - 1;
-            if (reported.contains(location(id))) {
-              continue;
-            }
-            if (position != expected || position >= counts.get(id)) {
-              out.add(problem(id, "message rows don't match message_count " + counts.get(id)
-                  + " (unexpected position " + position + ")"));
-              reported.add(location(id));
-              continue;
-            }
-            try {
-              codec.decodeMessage(rs.getBytes(3), source(id) + " message " + position);
-            } catch (SessionStorageException | IllegalArgumentException e) {
-              out.add(problem(id, "message " + position + " can't be read: " + e.getMessage()));
-              reported.add(location(id));
-            }
-          }
-        }
-      }
-      for (String id : ids) {
-        if (!reported.contains(location(id)) && seen.getOrDefault(id, 0) < counts.get(id)) {
-          out.add(problem(id, "only " + seen.getOrDefault(id, 0) + " of " + counts.get(id)
-              + " message rows are present"));
-          reported.add(location(id));
-        }
-      }
-    }
-    try (PreparedStatement ps = prepare(c,
-        "SELECT DISTINCT m.session_id FROM " + names.messages() + " m WHERE NOT EXISTS"
-            + " (SELECT 1 FROM " + names.sessions() + " s WHERE s.id = m.session_id) LIMIT 1000");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        String id = rs.getString(1);
-        out.add(new ListingProblem(names.messages() + " session_id " + Ids.describe(id),
-            SessionIds.isValid(id) ? Optional.of(id) : Optional.empty(),
-            "message rows of a session that does not exist"));
-      }
-    }
   }
 
   @Override
@@ -554,212 +451,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     ownedPool.ifPresent(HikariDataSource::close);
   }
 
-  // ---------------------------------------------------------------- JDBC plumbing
-
-  @FunctionalInterface
-  private interface SqlWork<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  @FunctionalInterface
-  private interface TxWork<T> {
-    T run() throws SQLException;
-  }
-
-  /**
-   * Runs {@code work} on a pooled connection, again (on a fresh connection) after a
-   * serialization failure or deadlock, which guarantee a rollback; any other SQL failure becomes
-   * {@link StorageUnavailableException}.
-   */
-  private <T> T withConnection(String what, SqlWork<T> work) {
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = dataSource.getConnection()) {
-        return work.run(c);
-      } catch (SQLException e) {
-        if (!PgErrors.isRetryable(e) || attempt >= TRANSIENT_ATTEMPTS || isClosed()) {
-          throw PgErrors.unavailable(description(), what, e);
-        }
-        LOG.log(System.Logger.Level.DEBUG, () -> what + ": retrying after " + e.getSQLState());
-      }
-    }
-  }
-
-  /** Runs {@code work} in a transaction, rolled back if anything fails. */
-  private <T> T inTransaction(Connection c, String what, TxWork<T> work) throws SQLException {
-    c.setAutoCommit(false);
-    try {
-      T result;
-      try {
-        result = work.run();
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c, e);
-        throw e;
-      }
-      try {
-        c.commit();
-      } catch (SQLException e) {
-        if (PgErrors.isRetryable(e)) {
-          throw e;
-        }
-        throw new StorageUnavailableException(
-            what + " in " + description() + ": the commit failed and the write may or may not "
-                + "have been applied (entirely or not at all): " + PgErrors.reason(e), e);
-      }
-      return result;
-    } finally {
-      try {
-        c.setAutoCommit(true);
-      } catch (SQLException e) {
-        // The connection is broken; the pool discards it.
-        LOG.log(System.Logger.Level.DEBUG, "could not restore auto-commit", e);
-      }
-    }
-  }
-
-  private static void rollbackQuietly(Connection c, Exception cause) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      cause.addSuppressed(e);
-    }
-  }
-
-  private PreparedStatement prepare(Connection c, String text) throws SQLException {
-    PreparedStatement ps = c.prepareStatement(text);
-    if (queryTimeoutSeconds > 0) {
-      ps.setQueryTimeout(queryTimeoutSeconds);
-    }
-    return ps;
-  }
-
-  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    int i = 1;
-    for (Object p : params) {
-      if (p instanceof String s) {
-        ps.setString(i++, s);
-      } else if (p instanceof Long l) {
-        ps.setLong(i++, l);
-      } else if (p instanceof Integer n) {
-        ps.setInt(i++, n);
-      } else {
-        throw new IllegalArgumentException("unexpected parameter type " + p.getClass());
-      }
-    }
-  }
-
-  private static long single(PreparedStatement ps) throws SQLException {
-    try (ResultSet rs = ps.executeQuery()) {
-      if (!rs.next()) {
-        throw new SQLException("the statement returned no row");
-      }
-      return rs.getLong(1);
-    }
-  }
-
-  private static Array byteaArray(Connection c, byte[][] values) throws SQLException {
-    return c.createArrayOf("bytea", values);
-  }
-
-  /** Binds id, created, updated, message count and state; returns the next index. */
-  private static int bindSessionRow(PreparedStatement ps, int i, Encoded e) throws SQLException {
-    ps.setString(i++, e.id);
-    return bindTimesAndState(ps, i, e);
-  }
-
-  private static int bindTimesAndState(PreparedStatement ps, int i, Encoded e) throws SQLException {
-    ps.setLong(i++, e.createdSeconds);
-    ps.setInt(i++, e.createdNanos);
-    ps.setLong(i++, e.updatedSeconds);
-    ps.setInt(i++, e.updatedNanos);
-    ps.setInt(i++, e.messages.length);
-    ps.setBytes(i++, e.state);
-    return i;
-  }
-
-  // ---------------------------------------------------------------- values
-
-  /** A session encoded for its rows. */
-  private static final class Encoded {
-    final String id;
-    final long createdSeconds;
-    final int createdNanos;
-    final long updatedSeconds;
-    final int updatedNanos;
-    final byte[] state;
-    final byte[][] messages;
-
-    Encoded(Session s, byte[] state, byte[][] messages) {
-      this.id = s.id();
-      this.createdSeconds = s.createdAt().getEpochSecond();
-      this.createdNanos = s.createdAt().getNano();
-      this.updatedSeconds = s.updatedAt().getEpochSecond();
-      this.updatedNanos = s.updatedAt().getNano();
-      this.state = state;
-      this.messages = messages;
-    }
-  }
-
-  private Encoded encode(Session s) {
-    return new Encoded(s, codec.encodeState(s.state()), encodeMessages(s.messages()));
-  }
-
-  private byte[][] encodeMessages(List<Message> messages) {
-    byte[][] out = new byte[messages.size()][];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = codec.encodeMessage(messages.get(i));
-    }
-    return out;
-  }
-
-  /** The rows of one session as read, before decoding. */
-  private final class StoredRows {
-    final long revision;
-    final long createdSeconds;
-    final int createdNanos;
-    final long updatedSeconds;
-    final int updatedNanos;
-    final int messageCount;
-    final byte[] state;
-    final List<Integer> positions = new ArrayList<>();
-    final List<byte[]> bodies = new ArrayList<>();
-
-    StoredRows(long revision, long createdSeconds, int createdNanos, long updatedSeconds,
-        int updatedNanos, int messageCount, byte[] state) {
-      this.revision = revision;
-      this.createdSeconds = createdSeconds;
-      this.createdNanos = createdNanos;
-      this.updatedSeconds = updatedSeconds;
-      this.updatedNanos = updatedNanos;
-      this.messageCount = messageCount;
-      this.state = state;
-    }
-
-    VersionedSession decode(String id) {
-      String source = source(id);
-      Instant created;
-      Instant updated;
-      try {
-        created = PostgresRows.instant(createdSeconds, createdNanos, "created_at");
-        updated = PostgresRows.instant(updatedSeconds, updatedNanos, "updated_at");
-      } catch (PostgresRows.BadRow e) {
-        throw new CorruptDocumentException(source + " can't be read: " + e.getMessage());
-      }
-      if (positions.size() != messageCount) {
-        throw new CorruptDocumentException(source + " can't be read: it records " + messageCount
-            + " messages but " + positions.size() + " message rows exist");
-      }
-      SessionState decodedState = codec.decodeState(state, source);
-      List<Message> messages = new ArrayList<>(positions.size());
-      for (int i = 0; i < positions.size(); i++) {
-        if (positions.get(i) != i) {
-          throw new CorruptDocumentException(source + " can't be read: message row " + i + " is missing");
-        }
-        messages.add(codec.decodeMessage(bodies.get(i), source + " message " + i));
-      }
-      return new VersionedSession(
-          new Session(id, messages, decodedState, created, updated), Revision.of(revision));
-    }
-  }
+  // ---------------------------------------------------------------- errors
 
   private static Optional<Long> parseRevision(Revision r) {
     try {
@@ -770,34 +462,14 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     }
   }
 
-  // ---------------------------------------------------------------- errors
-
-  private String source(String id) {
-    return "session " + Ids.describe(id) + " in " + names.sessions();
-  }
-
-  private String location(String id) {
-    return names.sessions() + " id " + Ids.describe(id);
-  }
-
-  private ListingProblem problem(String id, String reason) {
-    return new ListingProblem(
-        location(id), SessionIds.isValid(id) ? Optional.of(id) : Optional.empty(), reason);
-  }
-
   private SessionNotFoundException notFound(String id) {
     return new SessionNotFoundException("no session " + Ids.describe(id) + " in " + description());
-  }
-
-  private static RevisionConflictException conflict(String what, Revision expected) {
-    return new RevisionConflictException(
-        what + ": the stored revision is not " + expected + " (or the session does not exist)");
   }
 
   /** After a failed condition: not found if the session is gone, else a conflict. */
   private SessionStorageException absentOrConflict(
       Connection c, String id, String what, Revision expected) throws SQLException {
-    try (PreparedStatement ps = prepare(c, sql.revisionOf)) {
+    try (PreparedStatement ps = jdbc.prepare(c, sql.revisionOf)) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -817,10 +489,30 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     if (PgErrors.isUniqueViolation(e)) {
       // The store keeps exactly the rows 0..count-1 per session; a collision means rows were
       // left or added by hand.
-      throw new CorruptDocumentException(source(id) + ": message rows beyond its message count "
-          + "exist (added by hand?); see problems()", e);
+      throw new CorruptDocumentException(Problems.source(names, id) + ": message rows beyond its"
+          + " message count exist (added by hand?); see problems()", e);
     }
     return e;
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresSessionStorage[" + description() + "]";
+  }
+
+  /** For tests in this module: the statements this store runs. */
+  Sql statements() {
+    return sql;
+  }
+
+  /** For tests in this module: where its tables are. */
+  TableNames tableNames() {
+    return names;
+  }
+
+  /** For tests in this module: the data source the store uses (its own pool or the user's). */
+  DataSource dataSource() {
+    return dataSource;
   }
 
   // ---------------------------------------------------------------- builder
@@ -894,6 +586,8 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
      * Sets how long one statement may run before the server cancels it (30 s by default; zero
      * for no limit). On a pool the store owns it is the server's {@code statement_timeout}; on a
      * user's {@link DataSource} it is the JDBC query timeout, rounded up to whole seconds.
+     *
+     * @throws IllegalArgumentException if negative
      */
     public Builder statementTimeout(Duration statementTimeout) {
       Objects.requireNonNull(statementTimeout, "statementTimeout");
@@ -926,8 +620,10 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     }
 
     /**
-     * Opens the store: connects, creates or checks the tables.
+     * Opens the store: connects, creates or checks the tables. Blocks the calling thread for
+     * at most about the connect and statement timeouts.
      *
+     * @return the open store, which the caller closes
      * @throws StorageConfigurationException for a bad schema or prefix name, a driver option
      *     pgjdbc rejects, missing tables with {@code createSchema(false)}, or tables of a newer
      *     layout version
@@ -935,7 +631,8 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
      */
     public PostgresSessionStorage build() {
       TableNames names = new TableNames(schema, tablePrefix);
-      Optional<HikariDataSource> pool = uri.map(this::newPool);
+      Optional<HikariDataSource> pool =
+          uri.map(u -> OwnedPool.create(u, poolSize, connectTimeout, statementTimeout));
       DataSource ds = pool.isPresent() ? pool.get() : dataSource.orElseThrow();
       String description = uri.map(PgUri::redacted)
           .orElse("postgresql DataSource " + ds.getClass().getSimpleName() + " " + names);
@@ -953,76 +650,9 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
       }
       // With its own pool the server enforces statement_timeout; on a user's DataSource the
       // driver's query timeout is the only knob that does not touch their configuration.
-      int queryTimeout = pool.isPresent() ? 0 : ceilSeconds(statementTimeout);
+      int queryTimeout = pool.isPresent() ? 0 : OwnedPool.ceilSeconds(statementTimeout);
       return new PostgresSessionStorage(
           description, ds, pool, names, codec, queryTimeout, executor, poolSize);
     }
-
-    private HikariDataSource newPool(PgUri u) {
-      PGSimpleDataSource pg = new PGSimpleDataSource();
-      pg.setURL(u.jdbcUrl());
-      u.user().ifPresent(pg::setUser);
-      u.password().ifPresent(pg::setPassword);
-      for (Map.Entry<String, String> p : u.driverProperties().entrySet()) {
-        try {
-          pg.setProperty(p.getKey(), p.getValue());
-        } catch (SQLException e) {
-          throw new StorageConfigurationException(
-              "option '" + p.getKey() + "' of " + u.redacted() + " is rejected by pgjdbc: " + e.getMessage());
-        }
-      }
-      if (!u.driverProperties().containsKey("ApplicationName")) {
-        pg.setApplicationName("sessionkit");
-      }
-      int connectSeconds = Math.max(1, ceilSeconds(connectTimeout));
-      pg.setConnectTimeout(connectSeconds);
-      pg.setLoginTimeout(connectSeconds);
-      pg.setTcpKeepAlive(true);
-      if (!statementTimeout.isZero()) {
-        pg.setOptions("-c statement_timeout=" + Math.max(1, statementTimeout.toMillis()));
-        // A server that stops answering (network loss, paused host) can't enforce its own
-        // timeout: the socket timeout bounds the wait for a reply.
-        pg.setSocketTimeout(ceilSeconds(statementTimeout) + connectSeconds + 5);
-      }
-      HikariConfig config = new HikariConfig();
-      config.setDataSource(pg);
-      config.setPoolName("sessionkit-postgres-" + POOLS.incrementAndGet());
-      config.setMaximumPoolSize(poolSize);
-      config.setMinimumIdle(Math.min(poolSize, 2));
-      long connectMillis = Math.max(250, connectTimeout.toMillis());
-      config.setConnectionTimeout(connectMillis);
-      config.setValidationTimeout(Math.max(250, Math.min(5_000, connectMillis)));
-      // Never fail in the pool's constructor: build() reports an unreachable server itself,
-      // with a typed error, and a running store reconnects by itself.
-      config.setInitializationFailTimeout(-1);
-      config.setAutoCommit(true);
-      config.setRegisterMbeans(false);
-      return new HikariDataSource(config);
-    }
-
-    private static int ceilSeconds(Duration d) {
-      long s = d.getSeconds() + (d.getNano() > 0 ? 1 : 0);
-      return (int) Math.min(Integer.MAX_VALUE, s);
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "PostgresSessionStorage[" + description() + "]";
-  }
-
-  /** For tests in this module: the statements this store runs. */
-  Sql statements() {
-    return sql;
-  }
-
-  /** For tests in this module: where its tables are. */
-  TableNames tableNames() {
-    return names;
-  }
-
-  /** For tests and the benchmark: the data source the store uses (its own pool or the user's). */
-  DataSource dataSource() {
-    return dataSource;
   }
 }
