@@ -239,8 +239,9 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
         try (PreparedStatement ps = jdbc.prepare(c, sql.replaceMessages)) {
           ps.setString(1, e.id());
           ps.setInt(2, e.messages().length);
-          ps.setString(3, e.id());
-          ps.setArray(4, Jdbc.bytea(c, e.messages()));
+          ps.setArray(3, Jdbc.bytea(c, e.messages()));
+          ps.setString(4, e.id());
+          ps.setString(5, e.id());
           ps.executeUpdate();
         }
         return Revision.of(revision);

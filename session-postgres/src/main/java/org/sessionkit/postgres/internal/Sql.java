@@ -30,7 +30,12 @@ public final class Sql {
   public final String upsertSession;
   /** Conditional save, step 1: replace the session row if its revision matches. */
   public final String updateSessionIfRevision;
-  /** Save, step 2: drop messages beyond the new count and write the others (changed ones only). */
+  /**
+   * Save, step 2: drop messages beyond the new count and write the others that differ from what
+   * is stored. Unchanged rows are compared, not touched (no new row version, no lock, no WAL),
+   * which makes the usual load-change-save of a long session cheap. Correct because it runs
+   * while the session's row lock is held and in a snapshot taken after it was granted.
+   */
   public final String replaceMessages;
   /** Create: insert the row and its messages in one statement, only if the id is free. */
   public final String create;
@@ -71,11 +76,12 @@ public final class Sql {
             + " updated_seconds = ?, updated_nanos = ?, message_count = ?, state = ?"
             + " WHERE id = ? AND revision = ? RETURNING revision";
     replaceMessages =
-        "WITH gone AS (DELETE FROM " + m + " WHERE session_id = ? AND position >= ?)"
-            + " INSERT INTO " + m + " AS old (session_id, position, body)"
-            + " SELECT ?, t.ord - 1, t.body FROM " + newRows
-            + " ON CONFLICT (session_id, position) DO UPDATE SET body = EXCLUDED.body"
-            + " WHERE old.body IS DISTINCT FROM EXCLUDED.body";
+        "WITH gone AS (DELETE FROM " + m + " WHERE session_id = ? AND position >= ?),"
+            + " new AS (SELECT t.ord - 1 AS position, t.body FROM " + newRows + ")"
+            + " INSERT INTO " + m + " (session_id, position, body)"
+            + " SELECT ?, new.position, new.body FROM new WHERE NOT EXISTS (SELECT 1 FROM " + m
+            + " kept WHERE kept.session_id = ? AND kept.position = new.position AND kept.body = new.body)"
+            + " ON CONFLICT (session_id, position) DO UPDATE SET body = EXCLUDED.body";
     create =
         "WITH s AS (INSERT INTO " + s + " " + values + " ON CONFLICT (id) DO NOTHING RETURNING revision),"
             + " m AS (INSERT INTO " + m + " (session_id, position, body)"
