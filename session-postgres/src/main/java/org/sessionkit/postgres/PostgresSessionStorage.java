@@ -278,7 +278,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
       Optional<Long> expectedRevision = expected.flatMap(PostgresSessionStorage::parseRevision);
       return jdbc.withConnection(what, c -> {
         if (expected.isPresent() && expectedRevision.isEmpty()) {
-          throw absentOrConflict(c, id, what, expected.get());
+          throw absentOrConflict(c, id, what, expected);
         }
         try (PreparedStatement ps = jdbc.prepare(c, expected.isPresent() ? sql.appendIfRevision : sql.append)) {
           int i = 1;
@@ -301,10 +301,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
         } catch (SQLException ex) {
           throw orStrayRows(ex, id);
         }
-        if (expected.isEmpty()) {
-          throw notFound(id);
-        }
-        throw absentOrConflict(c, id, what, expected.get());
+        throw absentOrConflict(c, id, what, expected);
       });
     });
   }
@@ -316,7 +313,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
       Optional<Long> expectedRevision = expected.flatMap(PostgresSessionStorage::parseRevision);
       return jdbc.withConnection(what, c -> {
         if (expected.isPresent() && expectedRevision.isEmpty()) {
-          throw absentOrConflict(c, id, what, expected.get());
+          throw absentOrConflict(c, id, what, expected);
         }
         return jdbc.inTransaction(c, what, () -> {
           try (PreparedStatement ps = jdbc.prepare(c,
@@ -327,7 +324,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
             }
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
-                throw expected.isEmpty() ? notFound(id) : absentOrConflict(c, id, what, expected.get());
+                throw expected.isEmpty() ? notFound(id) : absentOrConflict(c, id, what, expected);
               }
             }
           }
@@ -467,17 +464,29 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     return new SessionNotFoundException("no session " + Ids.describe(id) + " in " + description());
   }
 
-  /** After a failed condition: not found if the session is gone, else a conflict. */
+  /**
+   * After a write found no row to change: not found if the session is gone, corrupt if its row
+   * can't be read, else a conflict with {@code expected} (not found when nothing was expected:
+   * the row appeared after the write looked).
+   */
   private SessionStorageException absentOrConflict(
-      Connection c, String id, String what, Revision expected) throws SQLException {
+      Connection c, String id, String what, Optional<Revision> expected) throws SQLException {
     try (PreparedStatement ps = jdbc.prepare(c, sql.revisionOf)) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return notFound(id);
         }
+        long created = rs.getLong(2);
+        if (created < PostgresRows.MIN.getEpochSecond() || created > PostgresRows.MAX.getEpochSecond()) {
+          return new CorruptDocumentException(Problems.source(names, id)
+              + " can't be read: created_at is outside the years 0000-9999 (" + created + " s)");
+        }
+        if (expected.isEmpty()) {
+          return notFound(id);
+        }
         return new RevisionConflictException(
-            what + ": the stored revision is " + rs.getLong(1) + ", not " + expected);
+            what + ": the stored revision is " + rs.getLong(1) + ", not " + expected.get());
       }
     }
   }

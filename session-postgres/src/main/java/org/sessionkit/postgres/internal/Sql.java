@@ -22,6 +22,11 @@ public final class Sql {
 
   private static final String ORDER = "updated_seconds DESC, updated_nanos DESC, id";
 
+  /** The first second of the year 0000, the earliest a session may carry. */
+  static final long MIN_SECONDS = PostgresRows.MIN.getEpochSecond();
+  /** The last second of the year 9999. */
+  static final long MAX_SECONDS = PostgresRows.MAX.getEpochSecond();
+
   private final TableNames names;
 
   /** Load: the session row first (position -1), then its messages by position. */
@@ -49,7 +54,10 @@ public final class Sql {
   public final String deleteSessionIfRevision;
   /** Delete, step 2: remove the messages of a removed row. */
   public final String deleteMessages;
-  /** The revision of a session, to tell "absent" from "conflict" after a failed condition. */
+  /**
+   * The revision and created-at seconds of a session, to tell "absent", "conflict" and
+   * "corrupt" apart after a write found no row to change.
+   */
   public final String revisionOf;
 
   /** Builds the statements for {@code names}. */
@@ -87,9 +95,13 @@ public final class Sql {
             + " m AS (INSERT INTO " + m + " (session_id, position, body)"
             + " SELECT ?, t.ord - 1, t.body FROM s, " + newRows + ")"
             + " SELECT revision FROM s";
+    // An append leaves the row's other values as they are, so it must not extend a row that
+    // can't be read: one with instants outside the years 0000-9999 is left alone (the caller
+    // then reports it as corrupt).
+    String readable = " AND created_seconds BETWEEN " + MIN_SECONDS + " AND " + MAX_SECONDS;
     String bump =
         "UPDATE " + s + " SET revision = DEFAULT, message_count = message_count + ?,"
-            + " updated_seconds = ?, updated_nanos = ?, state = ? WHERE id = ?";
+            + " updated_seconds = ?, updated_nanos = ?, state = ? WHERE id = ?" + readable;
     String insertAfter =
         " RETURNING revision, message_count - ? AS base),"
             + " m AS (INSERT INTO " + m + " (session_id, position, body)"
@@ -100,7 +112,7 @@ public final class Sql {
     deleteSession = "DELETE FROM " + s + " WHERE id = ? RETURNING revision";
     deleteSessionIfRevision = "DELETE FROM " + s + " WHERE id = ? AND revision = ? RETURNING revision";
     deleteMessages = "DELETE FROM " + m + " WHERE session_id = ?";
-    revisionOf = "SELECT revision FROM " + s + " WHERE id = ?";
+    revisionOf = "SELECT revision, created_seconds FROM " + s + " WHERE id = ?";
   }
 
   /** Returns the names these statements use. */
