@@ -301,6 +301,10 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
         } catch (SQLException ex) {
           throw orStrayRows(ex, id);
         }
+        if (storedRowIsUnreadable(c, id)) {
+          throw new CorruptDocumentException(Problems.source(names, id)
+              + " can't be read: created_at is outside the years 0000-9999");
+        }
         throw absentOrConflict(c, id, what, expected);
       });
     });
@@ -464,10 +468,24 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     return new SessionNotFoundException("no session " + Ids.describe(id) + " in " + description());
   }
 
+  /** Whether the row of {@code id} exists with instants the append statement refuses. */
+  private boolean storedRowIsUnreadable(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = jdbc.prepare(c, sql.revisionOf)) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return false;
+        }
+        long created = rs.getLong(2);
+        return created < PostgresRows.MIN.getEpochSecond() || created > PostgresRows.MAX.getEpochSecond();
+      }
+    }
+  }
+
   /**
-   * After a write found no row to change: not found if the session is gone, corrupt if its row
-   * can't be read, else a conflict with {@code expected} (not found when nothing was expected:
-   * the row appeared after the write looked).
+   * After a write found no row to change: not found if the session is gone, else a conflict
+   * with {@code expected} (not found when nothing was expected: the row appeared after the
+   * write looked).
    */
   private SessionStorageException absentOrConflict(
       Connection c, String id, String what, Optional<Revision> expected) throws SQLException {
@@ -476,11 +494,6 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return notFound(id);
-        }
-        long created = rs.getLong(2);
-        if (created < PostgresRows.MIN.getEpochSecond() || created > PostgresRows.MAX.getEpochSecond()) {
-          return new CorruptDocumentException(Problems.source(names, id)
-              + " can't be read: created_at is outside the years 0000-9999 (" + created + " s)");
         }
         if (expected.isEmpty()) {
           return notFound(id);

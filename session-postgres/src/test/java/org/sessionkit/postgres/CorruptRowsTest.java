@@ -73,7 +73,7 @@ class CorruptRowsTest {
   void anUnreadableStateFailsLoadNamingTheIdAndIsReportedByProblems() throws SQLException {
     db.execute("UPDATE " + sessions + " SET state = '\\x7b22637764223a' WHERE id = 'a'");
     assertThatThrownBy(() -> await(store.load("a")))
-        .isInstanceOf(CorruptDocumentException.class).hasMessageContaining("\"a\"");
+        .isInstanceOf(CorruptDocumentException.class).hasMessageContaining("sessions id a");
     assertThat(await(store.list())).hasSize(3);
     assertThat(await(store.problems())).singleElement()
         .satisfies(p -> assertThat(p.id()).contains("a"))
@@ -86,9 +86,9 @@ class CorruptRowsTest {
     db.execute("UPDATE " + messages + " SET body = '\\x00ff' WHERE session_id = 'b' AND position = 1",
         "DELETE FROM " + messages + " WHERE session_id = 'c' AND position = 2");
     assertThatThrownBy(() -> await(store.load("b")))
-        .isInstanceOf(CorruptDocumentException.class).hasMessageContaining("\"b\"").hasMessageContaining("message 1");
+        .isInstanceOf(CorruptDocumentException.class).hasMessageContaining("sessions id b message 1");
     assertThatThrownBy(() -> await(store.load("c")))
-        .isInstanceOf(CorruptDocumentException.class).hasMessageContaining("\"c\"").hasMessageContaining("3 messages");
+        .isInstanceOf(CorruptDocumentException.class).hasMessageContaining("sessions id c").hasMessageContaining("3 messages");
     assertThat(await(store.problems())).extracting(p -> p.id().orElseThrow()).containsExactlyInAnyOrder("b", "c");
   }
 

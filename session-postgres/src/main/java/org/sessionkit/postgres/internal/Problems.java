@@ -14,9 +14,13 @@ public final class Problems {
     return names.sessions() + " id " + Ids.describe(id);
   }
 
-  /** What is being read, for decoding errors, e.g. {@code session "a" in "sessionkit"."sessions"}. */
+  /**
+   * What is being read, for decoding errors, e.g. {@code sessionkit.sessions id a}. Without
+   * quotes, because the codec quotes it again in its messages.
+   */
   public static String source(TableNames names, String id) {
-    return "session " + Ids.describe(id) + " in " + names.sessions();
+    String quoted = Ids.describe(id);
+    return names.schema() + "." + names.prefix() + "sessions id " + quoted.substring(1, quoted.length() - 1);
   }
 
   /** A problem entry for the session row {@code id}; its id only when it is a valid one. */

@@ -55,8 +55,8 @@ public final class Sql {
   /** Delete, step 2: remove the messages of a removed row. */
   public final String deleteMessages;
   /**
-   * The revision and created-at seconds of a session, to tell "absent", "conflict" and
-   * "corrupt" apart after a write found no row to change.
+   * The revision and created-at seconds of a session, to tell "absent", "conflict" and (for
+   * append) "corrupt" apart after a write found no row to change.
    */
   public final String revisionOf;
 
