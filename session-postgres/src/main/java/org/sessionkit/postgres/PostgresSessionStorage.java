@@ -18,6 +18,7 @@ import javax.sql.DataSource;
 import org.sessionkit.AbstractBlockingSessionStorage;
 import org.sessionkit.Append;
 import org.sessionkit.CorruptDocumentException;
+import org.sessionkit.InvalidSessionException;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.PageRequest;
 import org.sessionkit.PageResult;
@@ -187,9 +188,33 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
 
   // ---------------------------------------------------------------- writes
 
+  /**
+   * Checks the instants only. Everything else the codec checks (strings, nesting, the document
+   * size) is checked while the rows are encoded, on the store's executor and before any I/O:
+   * walking the session a second time just to validate it would double the CPU cost of a save.
+   */
   @Override
   protected void validate(Session session) {
-    codec.validate(session);
+    checkInstant(session.id(), session.createdAt(), "created_at");
+    checkInstant(session.id(), session.updatedAt(), "updated_at");
+  }
+
+  private static void checkInstant(String id, java.time.Instant t, String field) {
+    if (t.isBefore(PostgresRows.MIN) || t.isAfter(PostgresRows.MAX)) {
+      throw new InvalidSessionException("session " + Ids.describe(id) + " can't be stored: "
+          + field + " " + t + " is outside years 0000-9999");
+    }
+  }
+
+  /**
+   * Checks the size limit of the codec for encoded rows: exactly (by the codec) only when the
+   * upper bound of the document's size, computed from the parts, is over the limit.
+   */
+  private void checkSize(Session session, long partBytes, int parts) {
+    long bound = partBytes + parts + 6L * session.id().length() + 256;
+    if (bound > codec.maxDocumentBytes()) {
+      codec.validate(session);
+    }
   }
 
   @Override
@@ -197,6 +222,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     String what = "save of " + Ids.describe(session.id());
     return blocking(() -> {
       SessionRows.Encoded e = SessionRows.Encoded.of(session, codec);
+      checkSize(session, e.bytes(), e.messages().length + 1);
       if (condition instanceof WriteCondition.IfAbsent) {
         return jdbc.withConnection(what, c -> create(c, e));
       }
@@ -270,10 +296,17 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
   protected CompletableFuture<Revision> doAppend(String id, Append append) {
     String what = "append to " + Ids.describe(id);
     return blocking(() -> {
-      // The stored messages were checked when they were stored: check only what is new.
-      codec.validate(new Session(id, append.messages(), append.state(), append.updatedAt(), append.updatedAt()));
+      // The stored messages were checked when they were stored: check only what is new (the
+      // encoders check strings and nesting).
+      checkInstant(id, append.updatedAt(), "updated_at");
       byte[] state = codec.encodeState(append.state());
       byte[][] messages = SessionRows.encodeMessages(append.messages(), codec);
+      long bytes = state.length;
+      for (byte[] m : messages) {
+        bytes += m.length;
+      }
+      checkSize(new Session(id, append.messages(), append.state(), append.updatedAt(), append.updatedAt()),
+          bytes, messages.length + 1);
       Optional<Revision> expected = append.expectedRevision();
       Optional<Long> expectedRevision = expected.flatMap(PostgresSessionStorage::parseRevision);
       return jdbc.withConnection(what, c -> {

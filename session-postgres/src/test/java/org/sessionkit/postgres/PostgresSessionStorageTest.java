@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.sessionkit.Append;
 import org.sessionkit.ContentBlock;
 import org.sessionkit.Futures;
+import org.sessionkit.InvalidSessionException;
 import org.sessionkit.JsonValue;
 import org.sessionkit.ListQuery;
 import org.sessionkit.Message;
@@ -37,6 +38,7 @@ import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Role;
 import org.sessionkit.Session;
+import org.sessionkit.SessionCodec;
 import org.sessionkit.SessionIds;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionPage;
@@ -417,6 +419,41 @@ class PostgresSessionStorageTest {
     assertThat(texts).hasSize(80);
     for (int i = 0; i < 40; i++) {
       assertThat(texts).contains("append " + i, "update " + i);
+    }
+  }
+
+  // ---------------------------------------------------------------- unstorable sessions
+
+  @Test
+  void sessionsThatCantBeStoredFailInvalidBeforeAnythingIsWritten() {
+    Session s = session("limit", T0, 6);
+    int size = SessionCodec.defaults().encode(s).length;
+    String schema = db.newSchema();
+    try (PostgresSessionStorage exact = PostgresSessionStorage.builder(db.storeUrl(schema, ""))
+            .codec(SessionCodec.builder().maxDocumentBytes(size).build()).build();
+        PostgresSessionStorage tight = PostgresSessionStorage.builder(db.storeUrl(schema, ""))
+            .codec(SessionCodec.builder().maxDocumentBytes(size - 1).build()).build()) {
+      assertThatThrownBy(() -> await(tight.save(s))).isInstanceOf(InvalidSessionException.class);
+      assertThatThrownBy(() -> await(tight.load("limit"))).isInstanceOf(SessionNotFoundException.class);
+      await(exact.save(s));
+      assertThat(await(tight.load("limit"))).isEqualTo(s);
+      Revision r = await(exact.loadVersioned("limit")).revision();
+      List<Session> bad = List.of(
+          s.withMessage(Message.user("lone \uD800 surrogate")),
+          s.withUpdatedAt(Instant.parse("+10000-01-01T00:00:00Z")),
+          new Session("limit", s.messages(), s.state().withCwd("\uDC00"), s.createdAt(), s.updatedAt()));
+      for (Session b : bad) {
+        assertThatThrownBy(() -> await(exact.save(b))).isInstanceOf(InvalidSessionException.class);
+      }
+      assertThatThrownBy(() -> await(exact.append("limit", Append.of(List.of(Message.user("\uD800")),
+          s.state(), T0)))).isInstanceOf(InvalidSessionException.class);
+      assertThatThrownBy(() -> await(exact.append("limit", Append.of(List.of(),
+          s.state(), Instant.parse("-0001-01-01T00:00:00Z"))))).isInstanceOf(InvalidSessionException.class);
+      assertThatThrownBy(() -> await(tight.append("limit", Append.of(List.of(Message.user("x".repeat(size))),
+          s.state(), T0)))).isInstanceOf(InvalidSessionException.class);
+      VersionedSession after = await(exact.loadVersioned("limit"));
+      assertThat(after.session()).isEqualTo(s);
+      assertThat(after.revision()).isEqualTo(r);
     }
   }
 

@@ -49,6 +49,15 @@ public final class SessionRows {
       return id;
     }
 
+    /** The total size of the encoded state and messages. */
+    public long bytes() {
+      long n = state.length;
+      for (byte[] m : messages) {
+        n += m.length;
+      }
+      return n;
+    }
+
     /** The encoded messages, in order (shared, not copied: don't change them). */
     public byte[][] messages() {
       return messages;
