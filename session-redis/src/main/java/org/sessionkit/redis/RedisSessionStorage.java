@@ -10,11 +10,14 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.sessionkit.AbstractSessionStorage;
 import org.sessionkit.Append;
+import org.sessionkit.ListingProblem;
 import org.sessionkit.PageRequest;
 import org.sessionkit.PageResult;
 import org.sessionkit.Revision;
@@ -120,33 +123,33 @@ public final class RedisSessionStorage extends AbstractSessionStorage {
   }
 
   @Override
-  protected java.util.concurrent.CompletableFuture<Revision> doSave(
+  protected CompletableFuture<Revision> doSave(
       Session session, WriteCondition condition) {
     return store.save(session, condition, this::isClosed);
   }
 
   @Override
-  protected java.util.concurrent.CompletableFuture<VersionedSession> doLoad(String id) {
+  protected CompletableFuture<VersionedSession> doLoad(String id) {
     return store.load(id, this::isClosed);
   }
 
   @Override
-  protected java.util.concurrent.CompletableFuture<Void> doDelete(String id, Optional<Revision> expected) {
+  protected CompletableFuture<Void> doDelete(String id, Optional<Revision> expected) {
     return store.delete(id, expected, this::isClosed);
   }
 
   @Override
-  protected java.util.concurrent.CompletableFuture<Revision> doAppend(String id, Append append) {
+  protected CompletableFuture<Revision> doAppend(String id, Append append) {
     return store.append(id, append, this::isClosed);
   }
 
   @Override
-  protected java.util.concurrent.CompletableFuture<PageResult> doList(PageRequest request) {
+  protected CompletableFuture<PageResult> doList(PageRequest request) {
     return store.list(request, this::isClosed);
   }
 
   @Override
-  protected java.util.concurrent.CompletableFuture<java.util.List<org.sessionkit.ListingProblem>> doProblems() {
+  protected CompletableFuture<List<ListingProblem>> doProblems() {
     return store.problems(this::isClosed);
   }
 

@@ -98,16 +98,6 @@ public final class KeyLayout {
     return prefix + "s:{";
   }
 
-  /** Returns the SCAN pattern of every head key. */
-  public String headPattern() {
-    return prefix + "s:{*}:h";
-  }
-
-  /** Returns the SCAN pattern of every message key. */
-  public String messagesPattern() {
-    return prefix + "s:{*}:m";
-  }
-
   /** Returns the key of the listing index. */
   public String updatedIndex() {
     return prefix + "idx:updated";
@@ -212,37 +202,6 @@ public final class KeyLayout {
   /** Returns the index member of a session updated at {@code updatedAt} whose hex id is {@code hex}. */
   public static String member(Instant updatedAt, String hex) {
     return time(updatedAt) + hex;
-  }
-
-  /** Returns the instant encoded in the time part of {@code member}, if it is well-formed. */
-  public static Optional<Instant> instantOfMember(String member) {
-    if (member.length() < TIME_LENGTH) {
-      return Optional.empty();
-    }
-    long inverted = 0;
-    long nanos = 0;
-    for (int i = 0; i < TIME_LENGTH; i++) {
-      int d = digit(member.charAt(i));
-      if (d < 0) {
-        return Optional.empty();
-      }
-      if (i < 10) {
-        inverted = inverted << 4 | d;
-      } else {
-        nanos = nanos << 4 | d;
-      }
-    }
-    long s = SECONDS_MASK - inverted + MIN_SECONDS;
-    long n = MAX_NANO - nanos;
-    if (s > MAX_SECONDS || n < 0) {
-      return Optional.empty();
-    }
-    return Optional.of(Instant.ofEpochSecond(s, n));
-  }
-
-  /** Returns the hex id part of an index member. */
-  public static String hexOfMember(String member) {
-    return member.substring(Math.min(TIME_LENGTH, member.length()));
   }
 
   /** Returns whether {@code t} lies before the earliest instant a session can hold. */

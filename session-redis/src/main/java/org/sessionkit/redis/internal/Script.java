@@ -39,9 +39,9 @@ public final class Script {
     }
   }
 
-  /** Returns the name given at construction. */
-  public String name() {
-    return name;
+  @Override
+  public String toString() {
+    return "Script[" + name + " " + sha1 + "]";
   }
 
   /** Returns the SHA-1 digest by which the server caches the script. */
