@@ -29,7 +29,14 @@ import org.sessionkit.ToolResultItem;
  */
 public final class DocumentWriter {
 
-  /** The deepest nesting the format allows (serde_json's limit). */
+  /**
+   * The deepest nesting the format allows, as FORMAT.md specifies it (root object = level 1).
+   *
+   * <p>Caution: serde_json 1.x itself starts its recursion budget at 128 and fails when it
+   * reaches 0, so it reads at most 127 levels (its own {@code test_stack_overflow} parses 127
+   * brackets and fails on the 128th). A document written at exactly 128 levels therefore does
+   * not load in neuron; lowering this constant to 127 would close that gap.
+   */
   public static final int MAX_DEPTH = 128;
 
   /** Document depth of a value in {@code state.custom}. */

@@ -97,9 +97,9 @@ public final class Rfc3339 {
   public static Instant parse(String text) {
     String problem;
     int n = text.length();
-    if (n < 20) {
+    if (n < 19) {
       problem = "too short";
-    } else if (!digits(text, 0, 4)) {
+    } else if (!digits(text, 0, 4) || isDigit(text.charAt(4))) {
       problem = "the year must be exactly 4 digits";
     } else if (text.charAt(4) != '-' || text.charAt(7) != '-' || !digits(text, 5, 2) || !digits(text, 8, 2)) {
       problem = "expected YYYY-MM-DD";
@@ -116,7 +116,7 @@ public final class Rfc3339 {
       int second = num(text, 17, 2);
       int i = 19;
       int nano = 0;
-      if (text.charAt(i) == '.') {
+      if (i < n && text.charAt(i) == '.') {
         int start = ++i;
         while (i < n && isDigit(text.charAt(i))) {
           i++;
