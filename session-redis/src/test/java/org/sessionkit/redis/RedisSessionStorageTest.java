@@ -295,6 +295,42 @@ class RedisSessionStorageTest {
   }
 
   @Test
+  void aWalkWithoutPrefixReportsEachDamagedEntryOnceAtItsPlace() {
+    String prefix = TestRedis.newPrefix();
+    try (RedisSessionStorage s = TestRedis.open(prefix)) {
+      for (int i = 0; i < 6; i++) {
+        await(s.save(Sessions.plain("s" + i, 1, Sessions.T0.plusSeconds(i))));
+      }
+      TestRedis.raw(redis -> {
+        // A head edited by hand: its time no longer matches its index entry.
+        redis.hset(bytes(prefix + "s:{" + KeyLayout.hex("s2") + "}:h"), bytes("u"), bytes("2030-01-01T00:00:00Z"));
+        // A head without its index member.
+        redis.hdel(bytes(prefix + "s:{" + KeyLayout.hex("s4") + "}:h"), bytes("k"));
+      });
+      for (int pageSize : List.of(1, 2, 4, 1000)) {
+        List<String> listed = new ArrayList<>();
+        List<ListingProblem> problems = new ArrayList<>();
+        ListQuery q = ListQuery.firstPage().limit(pageSize);
+        while (true) {
+          SessionPage page = await(s.list(q));
+          page.summaries().forEach(x -> listed.add(x.id()));
+          problems.addAll(page.problems());
+          if (page.nextCursor().isEmpty()) {
+            break;
+          }
+          q = q.after(page.nextCursor().get());
+        }
+        assertThat(listed).as("page size %d", pageSize).containsExactly("s5", "s3", "s1", "s0");
+        assertThat(problems).as("page size %d", pageSize).extracting(p -> p.id().orElseThrow()).containsExactly("s4", "s2");
+      }
+      assertThatThrownBy(() -> await(s.load("s2"))).isInstanceOf(CorruptDocumentException.class);
+      assertThatThrownBy(() -> await(s.load("s4"))).isInstanceOf(CorruptDocumentException.class);
+    } finally {
+      TestRedis.removeKeys(prefix);
+    }
+  }
+
+  @Test
   void sessionsThatCantBeStoredFailBeforeAnyWrite() {
     String id = ns() + "invalid";
     Session ok = Sessions.plain(id, 1, Sessions.T0);

@@ -228,8 +228,9 @@ public final class Scripts {
    * ids a prefix may match for idx:id to be used.
    *
    * <p>Without a prefix (or with one that matches many ids), it walks idx:updated from start.
-   * With a prefix that matches few ids, it reads them from idx:id and sorts their members by
-   * bytes ({@code less}: Lua's own string comparison follows the server's locale).
+   * With a prefix that matches few ids, it reads them from idx:id and sorts their members in
+   * byte order ({@code less}: Lua's own string comparison follows the server's locale, where
+   * e.g. Danish sorts "aa" after "z").
    *
    * <p>Replies {@code {cursor, stale, entry…}}: cursor is where to continue ({@code (member}) or
    * empty when nothing more is in range; stale lists {@code member, hex} pairs of index entries
@@ -281,23 +282,38 @@ public final class Scripts {
           if hp ~= '' then
             local lo, hi = '[' .. hp, '(' .. hp .. 'g'
             if redis.call('ZLEXCOUNT', byId, lo, hi) <= maxids then
+              -- Order the members by reading only each head's member, then read the heads of
+              -- the page.
               local found = {}
               for _, hex in ipairs(redis.call('ZRANGEBYLEX', byId, lo, hi)) do
-                local h = readhead(hex)
-                if h == nil then
-                  addstale('', hex)
-                elseif h == 'wrongtype' then
+                local key = keystart .. hex .. '}:h'
+                local k = redis.pcall('HGET', key, 'k')
+                if type(k) == 'table' and k.err then
                   out[#out + 1] = entry('', hex, 'wrongtype', nil)
-                elseif not h[1] then
-                  out[#out + 1] = entry('', hex, 'nokey', h)
-                elseif (start == '-' or less(string.sub(start, 2), h[1]))
-                    and (stop == '+' or less(h[1], string.sub(stop, 2))) then
-                  found[#found + 1] = {h[1], hex, h}
+                elseif not k then
+                  local h = readhead(hex)
+                  if h == nil then
+                    addstale('', hex)
+                  elseif h == 'wrongtype' then
+                    out[#out + 1] = entry('', hex, 'wrongtype', nil)
+                  else
+                    out[#out + 1] = entry('', hex, 'nokey', h)
+                  end
+                elseif (start == '-' or less(string.sub(start, 2), k))
+                    and (stop == '+' or less(k, string.sub(stop, 2))) then
+                  -- The two fixed-width hex numbers of the time part, compared as numbers (exact
+                  -- in a double), make sorting fast; only ties compare the ids byte by byte.
+                  found[#found + 1] = {k, hex, tonumber(string.sub(k, 1, 10), 16) or -1,
+                    tonumber(string.sub(k, 11, 18), 16) or -1, string.sub(k, 19)}
                 end
               end
-              table.sort(found, function(a, b) return less(a[1], b[1]) end)
+              table.sort(found, function(a, b)
+                if a[3] ~= b[3] then return a[3] < b[3] end
+                if a[4] ~= b[4] then return a[4] < b[4] end
+                return less(a[5], b[5])
+              end)
               for i = 1, math.min(want, #found) do
-                out[#out + 1] = entry(found[i][1], found[i][2], 'ok', found[i][3])
+                out[#out + 1] = entry(found[i][1], found[i][2], 'ok', readhead(found[i][2]))
               end
               if #found > want then out[1] = '(' .. found[want][1] end
               return out
