@@ -14,7 +14,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.sessionkit.AbstractSessionStorage;
 import org.sessionkit.Append;
 import org.sessionkit.ListingProblem;
@@ -72,9 +77,10 @@ import org.sessionkit.redis.internal.StoreUri;
  * <h2>Threads</h2>
  *
  * Thread safe; one multiplexed connection serves every caller and no call blocks a thread.
- * Futures complete on Lettuce's I/O threads: don't block inside callbacks attached to them
- * without an executor. {@link #close()} closes the connection, client and threads the store
- * opened itself, never those the application handed in.
+ * Futures complete on a small pool of the store's own (or on {@link
+ * Builder#completionExecutor}), never on Lettuce's I/O threads, so a callback that blocks can't
+ * stop the replies it waits for. {@link #close()} closes the connection, client and threads the
+ * store opened itself, never those the application handed in.
  */
 public final class RedisSessionStorage extends AbstractSessionStorage {
 
@@ -179,6 +185,7 @@ public final class RedisSessionStorage extends AbstractSessionStorage {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration retention = Duration.ZERO;
     private long maxSessionBytes = SessionCodec.DEFAULT_MAX_DOCUMENT_BYTES;
+    private Optional<Executor> completionExecutor = Optional.empty();
 
     private Builder() {}
 
@@ -293,6 +300,17 @@ public final class RedisSessionStorage extends AbstractSessionStorage {
     }
 
     /**
+     * Sets where the returned futures complete, and so where callbacks attached to them without
+     * an executor run; the store never shuts it down. By default the store runs a small pool
+     * of its own (daemon threads, stopped by {@link #close()}). Futures never complete on
+     * Lettuce's I/O threads, so a callback that blocks can't stop replies from being read.
+     */
+    public Builder completionExecutor(Executor executor) {
+      this.completionExecutor = Optional.of(Objects.requireNonNull(executor, "executor"));
+      return this;
+    }
+
+    /**
      * Connects (for a URI or a client) and checks the server: Redis 7 or later, not a cluster
      * node.
      *
@@ -304,27 +322,38 @@ public final class RedisSessionStorage extends AbstractSessionStorage {
     public RedisSessionStorage build() {
       KeyLayout keys = KeyLayout.of(prefix);
       SessionCodec codec = SessionCodec.builder().maxDocumentBytes(maxSessionBytes).build();
-      RedisStore.Settings settings =
-          new RedisStore.Settings(keys, codec, timeout, retention.toMillis(), maxSessionBytes);
-      if (connection.isPresent()) {
-        String description = "redis (application connection) prefix=" + keys.prefix();
-        Failures failures = new Failures(description, Optional.empty(), timeout);
-        return new RedisSessionStorage(
-            description, RedisStore.open(connection.get(), settings, failures, () -> {}));
-      }
-      if (client.isPresent()) {
-        String description = "redis (application client) prefix=" + keys.prefix();
-        Failures failures = new Failures(description, Optional.empty(), timeout);
-        StatefulRedisConnection<byte[], byte[]> c =
-            RedisStore.connect(() -> client.get().connect(ByteArrayCodec.INSTANCE), failures);
-        return new RedisSessionStorage(
-            description, RedisStore.open(c, settings, failures, c::close));
-      }
-      if (uri.isEmpty()) {
+      if (connection.isEmpty() && client.isEmpty() && uri.isEmpty()) {
         throw new StorageConfigurationException(
             "no Redis server given: call uri(), client() or connection() on the builder");
       }
-      StoreUri u = uri.get();
+      Optional<ExecutorService> ownPool = completionExecutor.isPresent() ? Optional.empty() : Optional.of(newPool());
+      Executor completions = completionExecutor.orElseGet(ownPool::get);
+      Runnable stopPool = () -> ownPool.ifPresent(Builder::stop);
+      RedisStore.Settings settings =
+          new RedisStore.Settings(keys, codec, timeout, retention.toMillis(), maxSessionBytes, completions);
+      try {
+        if (connection.isPresent()) {
+          String description = "redis (application connection) prefix=" + keys.prefix();
+          Failures failures = new Failures(description, Optional.empty(), timeout);
+          return new RedisSessionStorage(
+              description, RedisStore.open(connection.get(), settings, failures, stopPool));
+        }
+        if (client.isPresent()) {
+          String description = "redis (application client) prefix=" + keys.prefix();
+          Failures failures = new Failures(description, Optional.empty(), timeout);
+          StatefulRedisConnection<byte[], byte[]> c =
+              RedisStore.connect(() -> client.get().connect(ByteArrayCodec.INSTANCE), failures);
+          return new RedisSessionStorage(
+              description, RedisStore.open(c, settings, failures, all(c::close, stopPool)));
+        }
+        return buildOwnClient(uri.get(), settings, stopPool);
+      } catch (RuntimeException e) {
+        stopPool.run();
+        throw e;
+      }
+    }
+
+    private RedisSessionStorage buildOwnClient(StoreUri u, RedisStore.Settings settings, Runnable stopPool) {
       String description = u.redacted();
       Failures failures = new Failures(description, u.password(), timeout);
       RedisURI redisUri = u.redisUri();
@@ -346,7 +375,7 @@ public final class RedisSessionStorage extends AbstractSessionStorage {
               .socketOptions(
                   SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
               .build());
-      Runnable release =
+      Runnable shutdown =
           () -> {
             try {
               own.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -358,22 +387,53 @@ public final class RedisSessionStorage extends AbstractSessionStorage {
       try {
         c = RedisStore.connect(() -> own.connect(ByteArrayCodec.INSTANCE), failures);
       } catch (RuntimeException e) {
-        release.run();
+        shutdown.run();
         throw e;
       }
       return new RedisSessionStorage(
-          description,
-          RedisStore.open(
-              c,
-              settings,
-              failures,
-              () -> {
-                try {
-                  c.close();
-                } finally {
-                  release.run();
-                }
-              }));
+          description, RedisStore.open(c, settings, failures, all(c::close, shutdown, stopPool)));
+    }
+
+    /** Returns a runnable that runs each of {@code steps}, even when an earlier one fails. */
+    private static Runnable all(Runnable... steps) {
+      return () -> {
+        RuntimeException first = null;
+        for (Runnable step : steps) {
+          try {
+            step.run();
+          } catch (RuntimeException e) {
+            first = first == null ? e : first;
+          }
+        }
+        if (first != null) {
+          throw first;
+        }
+      };
+    }
+
+    private static ExecutorService newPool() {
+      // A work-stealing pool: a callback that blocks on another of the store's futures (join,
+      // get) is compensated with another thread instead of stalling the pool.
+      AtomicInteger n = new AtomicInteger();
+      return new ForkJoinPool(
+          Math.max(2, Runtime.getRuntime().availableProcessors()),
+          pool -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            t.setName("sessionkit-redis-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          },
+          null,
+          true);
+    }
+
+    private static void stop(ExecutorService pool) {
+      pool.shutdown();
+      try {
+        pool.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     private static Duration positive(Duration d, String name) {

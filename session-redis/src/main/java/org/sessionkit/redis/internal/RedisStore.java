@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -80,9 +81,15 @@ public final class RedisStore {
    * @param timeout the call timeout
    * @param retentionMillis the time to live of a session after a write, 0 for none
    * @param maxSessionBytes the largest session
+   * @param completions where the futures handed to callers complete
    */
   public record Settings(
-      KeyLayout keys, SessionCodec codec, Duration timeout, long retentionMillis, long maxSessionBytes) {}
+      KeyLayout keys,
+      SessionCodec codec,
+      Duration timeout,
+      long retentionMillis,
+      long maxSessionBytes,
+      Executor completions) {}
 
   private final StatefulRedisConnection<byte[], byte[]> connection;
   private final RedisAsyncCommands<byte[], byte[]> redis;
@@ -93,6 +100,7 @@ public final class RedisStore {
   private final byte[] maxBytes;
   private final long maxSessionBytes;
   private final Failures failures;
+  private final Executor completions;
   private final Runnable release;
   private final byte[] byTime;
   private final byte[] byId;
@@ -110,6 +118,7 @@ public final class RedisStore {
     this.maxSessionBytes = s.maxSessionBytes();
     this.maxBytes = ascii(Long.toString(s.maxSessionBytes()));
     this.failures = failures;
+    this.completions = s.completions();
     this.release = release;
     this.byTime = ascii(keys.updatedIndex());
     this.byId = ascii(keys.idIndex());
@@ -712,7 +721,10 @@ public final class RedisStore {
   /**
    * Runs {@code operation}, failing it with {@link StorageUnavailableException} if it has not
    * completed within the timeout, and mapping its failure to the store's errors. The returned
-   * future is completed with the bare exception, not a {@code CompletionException}.
+   * future is completed with the bare exception, not a {@code CompletionException}, and on the
+   * completion executor, never on a Lettuce I/O thread: a caller that blocks in a callback (an
+   * {@code update} change waiting for another write, say) would otherwise stop the very thread
+   * that has to read the reply it waits for.
    */
   private <T> CompletableFuture<T> bounded(String what, BooleanSupplier closed, Supplier<CompletableFuture<T>> operation) {
     CompletableFuture<T> out = new CompletableFuture<>();
@@ -724,14 +736,15 @@ public final class RedisStore {
     }
     running
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete(
+        .whenCompleteAsync(
             (value, failure) -> {
               if (failure == null) {
                 out.complete(value);
               } else {
                 out.completeExceptionally(failures.map(failure, what, closed.getAsBoolean()));
               }
-            });
+            },
+            completions);
     return out;
   }
 
