@@ -143,6 +143,10 @@ public final class Scripts {
               end
               if expected ~= '' and rev ~= expected then return {'conflict'} end
               if not n then return {'corrupt', 'its head has no valid message count'} end
+              -- Appending must not paper over a damaged session by replacing its state: check that
+              -- the stored state is at least JSON (cjson checks syntax only; messages are not read).
+              local st = redis.call('HGET', head, 's')
+              if not st or not pcall(cjson.decode, st) then return {'corrupt', 'its state is not valid JSON'} end
               local size = (tonumber(h[4]) or 0) - redis.call('HSTRLEN', head, 's') + #ARGV[5] + tonumber(ARGV[7])
               if size > tonumber(ARGV[8]) then return {'toolarge', string.format('%d', size)} end
               local newrev = nextrev(counter, rev)
