@@ -302,8 +302,10 @@ public final class RedisSessionStorage extends AbstractSessionStorage {
     /**
      * Sets where the returned futures complete, and so where callbacks attached to them without
      * an executor run; the store never shuts it down. By default the store runs a small pool
-     * of its own (daemon threads, stopped by {@link #close()}). Futures never complete on
-     * Lettuce's I/O threads, so a callback that blocks can't stop replies from being read.
+     * of its own (daemon threads, stopped by {@link #close()}), so futures never complete on
+     * Lettuce's I/O threads and a callback that blocks can't stop replies from being read.
+     * {@code Runnable::run} completes them on the I/O threads: a little faster, for code that
+     * never blocks in a callback.
      */
     public Builder completionExecutor(Executor executor) {
       this.completionExecutor = Optional.of(Objects.requireNonNull(executor, "executor"));

@@ -261,6 +261,12 @@ class RedisSessionStorageTest {
     assertThatThrownBy(() -> await(store.load(notAHash)))
         .isInstanceOf(CorruptDocumentException.class)
         .hasMessageContaining(notAHash);
+    // Appending would replace the damaged state and hide the damage: it is refused.
+    for (String id : List.of(badState, notAHash)) {
+      assertThatThrownBy(() -> await(store.append(id, Append.of(List.of(Message.user("x")), SessionState.initial("/"), Sessions.T0))))
+          .isInstanceOf(CorruptDocumentException.class)
+          .hasMessageContaining(id);
+    }
 
     for (int pageSize : List.of(1, 2, 100)) {
       List<SessionSummary> listed = new ArrayList<>();
