@@ -4,11 +4,13 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.CommandType;
 import java.time.Duration;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -71,11 +73,17 @@ class RedisOpeningTest {
   @Test
   void aclUsersAuthenticateThroughTheUriAndThePasswordStaysHidden() throws Exception {
     try (PrivateRedis server = PrivateRedis.start()) {
-      server.admin(a -> a.aclSetuser("alice", io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("p@ss w0rd").allKeys().allCommands()));
+      server.admin(a -> a.aclSetuser("alice", AclSetuserArgs.Builder.on().addPassword("p@ss w0rd").allKeys().allCommands()));
       String uri = server.uri("prefix=acl").replace("redis://", "redis://alice:p%40ss%20w0rd@");
       try (RedisSessionStorage s = RedisSessionStorage.open(uri)) {
         Futures.await(s.save(Sessions.plain("x", 0, Sessions.T0)), 30, SECONDS);
         assertThat(s.toString()).doesNotContain("p@ss").doesNotContain("p%40ss").contains("alice");
+      }
+      // A user who may not run INFO or CONFIG still gets a working store.
+      server.admin(a -> a.aclSetuser("bob", AclSetuserArgs.Builder.on().addPassword("bobpw")
+          .allKeys().allCommands().removeCommand(CommandType.INFO).removeCommand(CommandType.CONFIG)));
+      try (RedisSessionStorage s = RedisSessionStorage.open(server.uri("prefix=acl").replace("redis://", "redis://bob:bobpw@"))) {
+        assertThat(Futures.await(s.load("x"), 30, SECONDS).id()).isEqualTo("x");
       }
       String wrong = server.uri("prefix=acl").replace("redis://", "redis://alice:wrongsecret@");
       assertThatThrownBy(() -> RedisSessionStorage.open(wrong))

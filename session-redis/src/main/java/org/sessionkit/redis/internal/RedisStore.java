@@ -2,6 +2,7 @@ package org.sessionkit.redis.internal;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -171,18 +172,18 @@ public final class RedisStore {
   // ------------------------------------------------------------------ opening
 
   private void checkServer() {
-    Map<String, String> info = parseInfo(blocking(redis.info("server"), "checking the server"));
-    String version = info.getOrDefault("redis_version", "");
+    // A user whose ACL forbids INFO or CONFIG still gets a store; only these checks are skipped.
+    Map<String, String> server = info("server");
+    String version = server.getOrDefault("redis_version", "");
     int major = leadingNumber(version);
     if (major >= 0 && major < 7) {
       throw new StorageConfigurationException(
-          "the Redis store needs Redis 7.0 or later; " + failures.clean(keysDescription()) + " runs " + version);
+          "the Redis store needs Redis 7.0 or later; " + keysDescription() + " runs " + version);
     }
-    Map<String, String> cluster = parseInfo(blocking(redis.info("cluster"), "checking the server"));
-    if ("1".equals(cluster.get("cluster_enabled"))) {
+    if ("1".equals(info("cluster").get("cluster_enabled"))) {
       throw new StorageConfigurationException(
           "the Redis store does not support Redis Cluster (its indexes span every session); "
-              + failures.clean(keysDescription()) + " is a cluster node");
+              + keysDescription() + " is a cluster node");
     }
     ClientOptions options = connection.getOptions();
     if (!options.isRejectCommandsWhileDisconnected()) {
@@ -192,30 +193,40 @@ public final class RedisStore {
               + "re-sends them after reconnecting; a write whose reply was lost may then apply twice. "
               + "Use ClientOptions.DisconnectedBehavior.REJECT_COMMANDS.");
     }
-    warnIfNotPersistent(info.getOrDefault("run_id", keysDescription()));
+    warnIfNotPersistent(server.getOrDefault("run_id", keysDescription()));
   }
 
   private void warnIfNotPersistent(String server) {
-    Map<String, String> persistence;
-    try {
-      persistence = parseInfo(blocking(redis.info("persistence"), "checking the server"));
-    } catch (RuntimeException e) {
-      return; // an ACL may forbid INFO; nothing to warn about then
-    }
+    Map<String, String> persistence = info("persistence");
     Map<String, String> save;
     try {
       save = blocking(redis.configGet("save"), "checking the server");
-    } catch (RuntimeException e) {
+    } catch (StorageUnavailableException e) {
+      if (!(e.getCause() instanceof RedisCommandExecutionException)) {
+        throw e;
+      }
       save = Map.of();
     }
     boolean aof = "1".equals(persistence.get("aof_enabled"));
     boolean rdb = !save.getOrDefault("save", "unknown").isBlank();
-    if (!aof && !rdb && WARNED.add(server)) {
+    if (!persistence.isEmpty() && !aof && !rdb && WARNED.add(server)) {
       LOG.log(
           Level.WARNING,
           () -> "Redis behind store " + keysDescription() + " has no persistence (no AOF, no RDB "
               + "snapshots): its sessions are lost when the server restarts. For durable sessions "
               + "run it with appendonly yes (appendfsync always or everysec).");
+    }
+  }
+
+  /** Returns a section of INFO, empty if the server refuses the command (e.g. an ACL). */
+  private Map<String, String> info(String section) {
+    try {
+      return parseInfo(blocking(redis.info(section), "checking the server"));
+    } catch (StorageUnavailableException e) {
+      if (e.getCause() instanceof RedisCommandExecutionException) {
+        return Map.of();
+      }
+      throw e;
     }
   }
 
