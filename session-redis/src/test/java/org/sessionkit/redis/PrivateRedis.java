@@ -34,13 +34,15 @@ final class PrivateRedis implements AutoCloseable {
   private final int port;
   private final Path dir;
   private final List<String> extra;
+  private final boolean tls;
   private Process process;
 
-  private PrivateRedis(String binary, int port, Path dir, List<String> extra) {
+  private PrivateRedis(String binary, int port, Path dir, List<String> extra, boolean tls) {
     this.binary = binary;
     this.port = port;
     this.dir = dir;
     this.extra = extra;
+    this.tls = tls;
   }
 
   /**
@@ -49,26 +51,63 @@ final class PrivateRedis implements AutoCloseable {
    * redis-server binary.
    */
   static PrivateRedis start(String... extra) throws IOException {
-    String binary = findBinary();
+    return start(false, extra);
+  }
+
+  /**
+   * Starts a server that speaks only TLS, with a self-signed certificate made by {@code
+   * openssl}; skipped (failed with {@code CI}) without openssl.
+   */
+  static PrivateRedis startTls() throws IOException {
+    if (findBinary("openssl") == null) {
+      unavailable("no openssl binary on the PATH: the TLS test makes its certificate with it");
+    }
+    return start(true);
+  }
+
+  private static void unavailable(String message) {
+    if (System.getenv("CI") != null) {
+      Assertions.fail(message + " (CI is set, so this fails instead of skipping)");
+    }
+    Assumptions.abort(message);
+  }
+
+  private static PrivateRedis start(boolean tls, String... extra) throws IOException {
+    String binary = findBinary("redis-server");
     if (binary == null) {
-      String message = "no redis-server binary on the PATH: the fault tests need one (apt-get install redis-server)";
-      if (System.getenv("CI") != null) {
-        Assertions.fail(message + " (CI is set, so this fails instead of skipping)");
-      }
-      Assumptions.abort(message);
+      unavailable("no redis-server binary on the PATH: the fault tests need one (apt-get install redis-server)");
     }
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    PrivateRedis r = new PrivateRedis(binary, port, Files.createTempDirectory("sessionkit-redis"), List.of(extra));
+    Path dir = Files.createTempDirectory("sessionkit-redis");
+    List<String> args = new ArrayList<>(List.of(extra));
+    if (tls) {
+      Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+              "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),
+              "-days", "1", "-subj", "/CN=localhost")
+          .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
+      try {
+        if (!openssl.waitFor(60, TimeUnit.SECONDS) || openssl.exitValue() != 0) {
+          throw new IllegalStateException("openssl failed: " + Files.readString(dir.resolve("openssl.log")));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      args.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port),
+          "--tls-cert-file", dir.resolve("cert.pem").toString(), "--tls-key-file", dir.resolve("key.pem").toString(),
+          "--tls-ca-cert-file", dir.resolve("cert.pem").toString(), "--tls-auth-clients", "no"));
+    }
+    PrivateRedis r = new PrivateRedis(binary, port, dir, args, tls);
     r.startProcess();
     return r;
   }
 
-  private static String findBinary() {
+  private static String findBinary(String name) {
     for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-      Path p = Path.of(dir, "redis-server");
+      Path p = Path.of(dir, name);
       if (Files.isExecutable(p)) {
         return p.toString();
       }
@@ -76,9 +115,9 @@ final class PrivateRedis implements AutoCloseable {
     return null;
   }
 
-  /** Returns the store URI of this server with {@code options}. */
+  /** Returns the store URI of this server with {@code options} ({@code rediss} for TLS). */
   String uri(String options) {
-    return "redis://127.0.0.1:" + port + "/0?" + options;
+    return (tls ? "rediss" : "redis") + "://127.0.0.1:" + port + "/0?" + options;
   }
 
   private void startProcess() throws IOException {
@@ -124,7 +163,8 @@ final class PrivateRedis implements AutoCloseable {
 
   /** Runs {@code action} on a fresh admin connection. */
   void admin(Consumer<RedisCommands<String, String>> action) {
-    RedisClient client = RedisClient.create(RedisURI.create("redis://127.0.0.1:" + port));
+    RedisClient client =
+        RedisClient.create(RedisURI.Builder.redis("127.0.0.1", port).withSsl(tls).withVerifyPeer(!tls).build());
     try (StatefulRedisConnection<String, String> c = client.connect()) {
       c.setTimeout(Duration.ofSeconds(10));
       action.accept(c.sync());

@@ -93,6 +93,21 @@ class RedisOpeningTest {
   }
 
   @Test
+  void tlsWorksThroughARedissUriAndAnUntrustedCertificateIsRefused() throws Exception {
+    try (PrivateRedis server = PrivateRedis.startTls()) {
+      try (RedisSessionStorage s = RedisSessionStorage.open(server.uri("prefix=tls&verifyPeer=false"))) {
+        Futures.await(s.save(Sessions.rich("over-tls")), 30, SECONDS);
+        assertThat(Futures.await(s.load("over-tls"), 30, SECONDS)).isEqualTo(Sessions.rich("over-tls"));
+      }
+      // The certificate is self-signed: with verification (the default) the store does not open.
+      assertThatThrownBy(() -> RedisSessionStorage.open(server.uri("prefix=tls&connectTimeout=5s")))
+          .isInstanceOf(StorageUnavailableException.class);
+      assertThatThrownBy(() -> RedisSessionStorage.open(server.uri("prefix=tls&connectTimeout=2s&timeout=1s").replace("rediss:", "redis:")))
+          .isInstanceOf(StorageUnavailableException.class);
+    }
+  }
+
+  @Test
   void aClusterNodeIsRefusedWithAConfigurationError() throws Exception {
     try (PrivateRedis node = PrivateRedis.start("--cluster-enabled", "yes")) {
       assertThatThrownBy(() -> RedisSessionStorage.open(node.uri("prefix=c")))
