@@ -19,7 +19,9 @@ import org.sessionkit.Session;
 import org.sessionkit.SessionIds;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionStorage;
+import org.sessionkit.SessionStorageException;
 import org.sessionkit.SessionSummary;
+import org.sessionkit.StorageClosedException;
 import org.sessionkit.VersionedSession;
 import org.sessionkit.WriteCondition;
 
@@ -59,6 +61,9 @@ public final class MemorySessionStorage extends AbstractSessionStorage {
         session.id(),
         (id, old) -> {
           if (!condition.test(Optional.ofNullable(old).map(Entry::revision))) {
+            if (old == null && isClosed()) {
+              throw closed();
+            }
             throw conflict(id, condition);
           }
           Entry fresh = new Entry(session, nextRevision());
@@ -73,7 +78,7 @@ public final class MemorySessionStorage extends AbstractSessionStorage {
   protected CompletableFuture<VersionedSession> doLoad(String id) {
     Entry e = sessions.get(id);
     if (e == null) {
-      return CompletableFuture.failedFuture(notFound(id));
+      return CompletableFuture.failedFuture(missing(id));
     }
     return CompletableFuture.completedFuture(new VersionedSession(e.session(), e.revision()));
   }
@@ -84,7 +89,7 @@ public final class MemorySessionStorage extends AbstractSessionStorage {
         id,
         (key, old) -> {
           if (old == null) {
-            throw notFound(key);
+            throw missing(key);
           }
           if (expected.isPresent() && !expected.get().equals(old.revision())) {
             throw new RevisionConflictException(
@@ -103,7 +108,7 @@ public final class MemorySessionStorage extends AbstractSessionStorage {
         id,
         (key, old) -> {
           if (old == null) {
-            throw notFound(key);
+            throw missing(key);
           }
           if (append.expectedRevision().isPresent()
               && !append.expectedRevision().get().equals(old.revision())) {
@@ -161,6 +166,11 @@ public final class MemorySessionStorage extends AbstractSessionStorage {
         }
       }
     }
+    if (isClosed()) {
+      // close() may have emptied the indexes under this scan: don't pass a partial page off as
+      // the store's content.
+      return closedFailure();
+    }
     return CompletableFuture.completedFuture(PageResult.of(found));
   }
 
@@ -209,6 +219,19 @@ public final class MemorySessionStorage extends AbstractSessionStorage {
     return new RevisionConflictException(
         "save of " + quote(id) + ": the stored revision is not "
             + ((WriteCondition.IfRevision) condition).expected() + " (or the session was deleted)");
+  }
+
+  /**
+   * The error for an id that is not in the map: not found, unless {@link #close()} emptied the
+   * map under an operation that was already running, which must then fail as closed rather than
+   * tell its caller that the session does not exist.
+   */
+  private SessionStorageException missing(String id) {
+    return isClosed() ? closed() : notFound(id);
+  }
+
+  private static StorageClosedException closed() {
+    return new StorageClosedException("the store memory: is closed");
   }
 
   private static SessionNotFoundException notFound(String id) {

@@ -191,6 +191,42 @@ class MemorySessionStorageTest {
   }
 
   @Test
+  void operationsRacingWithCloseFailWithClosedNeverWithNotFound() throws Exception {
+    // close() clears the maps; an operation already past the closed check must not mistake the
+    // cleared map for a missing session: a caller would conclude that the session is gone.
+    for (int round = 0; round < 300; round++) {
+      MemorySessionStorage s = new MemorySessionStorage();
+      await(s.save(Session.create("x", "/")));
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Throwable>> racers = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        int kind = t;
+        racers.add(pool.submit(() -> {
+          go.await();
+          while (true) {
+            CompletableFuture<?> f = switch (kind) {
+              case 0 -> s.load("x");
+              case 1 -> s.update("x", x -> x);
+              default -> s.append("x", Append.of(List.of(), Session.create("x", "/").state(), Instant.EPOCH));
+            };
+            try {
+              f.get(30, SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+              return e.getCause();
+            }
+          }
+        }));
+      }
+      go.countDown();
+      Thread.onSpinWait();
+      s.close();
+      for (Future<Throwable> f : racers) {
+        assertThat(f.get(30, SECONDS)).as("round %d", round).isInstanceOf(org.sessionkit.StorageClosedException.class);
+      }
+    }
+  }
+
+  @Test
   void closeReleasesEverything() {
     await(store.save(Session.create("x", "/")));
     store.close();

@@ -1,0 +1,463 @@
+package org.sessionkit.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * Runs the store comparison: discovers the stores on the class path, runs the benchmarks of a
+ * profile with JMH, and writes {@code results.json} (JMH's JSON), {@code results.md} (the table,
+ * also printed) and {@code results.svg} (the chart) to {@code target/bench} or {@code --out}.
+ *
+ * <pre>
+ * java -jar session-bench/target/benchmarks.jar            # quick profile, a few minutes
+ * java -jar session-bench/target/benchmarks.jar --full     # every operation, size and thread count
+ * java -jar session-bench/target/benchmarks.jar --smoke    # one very short pass (CI)
+ * options: --out DIR, -p NAME=V1,V2 (e.g. -p store=memory), --include REGEX, --forks N,
+ *          --threads 1,2, --help
+ * </pre>
+ *
+ * <p>Profiles: {@code quick} (default) measures save, load and update of sessions of 100
+ * messages, {@code list()} over 1,000 sessions and a prefixed first page, with one thread, one
+ * fork, one warm-up and three measured iterations of a second each, for every store in its
+ * default configuration (the file store with fsync on). {@code full} measures every benchmark
+ * at sizes 10, 100 and 1,000 (appends at turns 10, 100 and 1,000; fsync on and off), with 1 and
+ * 2 threads where concurrency matters, two forks, three warm-ups and five measured iterations.
+ * {@code smoke} runs every benchmark once, briefly, in this JVM, and fails on any error. Every
+ * store runs with its baseline. {@code -p store=…} chooses the stores (their baselines join
+ * automatically); other {@code -p} values replace a profile's values of that parameter.
+ */
+public final class Main {
+
+  /** The profiles. */
+  enum Profile {
+    /** One very short pass over every benchmark in this JVM; fails on any error (CI). */
+    SMOKE,
+    /** A few operations, one size, a few minutes. */
+    QUICK,
+    /** Everything, statistically serious. */
+    FULL
+  }
+
+  /**
+   * One JMH run: the benchmarks of one class matching {@code methods}, with parameter values,
+   * for each thread count.
+   */
+  record Step(Class<?> benchmark, String methods, List<Integer> threads, Map<String, List<String>> params,
+      boolean persistentStoresOnly) {}
+
+  private final Profile profile;
+  private final Path out;
+  private final Map<String, List<String>> overrides;
+  private final Optional<Pattern> include;
+  private final Optional<Integer> forks;
+  private final Optional<List<Integer>> threads;
+  private final PrintStream console;
+
+  Main(Profile profile, Path out, Map<String, List<String>> overrides, Optional<Pattern> include,
+      Optional<Integer> forks, Optional<List<Integer>> threads, PrintStream console) {
+    this.profile = profile;
+    this.out = out;
+    this.overrides = overrides;
+    this.include = include;
+    this.forks = forks;
+    this.threads = threads;
+    this.console = console;
+  }
+
+  /**
+   * Runs the comparison; see the class documentation for the arguments. Exits with status 2 on a
+   * bad argument and 1 if a benchmark failed.
+   *
+   * @param args the command line
+   */
+  public static void main(String[] args) {
+    int status;
+    try {
+      status = run(args, System.out);
+    } catch (IllegalArgumentException e) {
+      System.err.println("session-bench: " + e.getMessage());
+      System.err.println(usage());
+      status = 2;
+    }
+    System.exit(status);
+  }
+
+  /**
+   * Runs the comparison without exiting the JVM.
+   *
+   * @param args the command line
+   * @param console where the table and progress go
+   * @return 0 when every planned benchmark produced a result, else 1
+   * @throws IllegalArgumentException for a bad argument
+   */
+  static int run(String[] args, PrintStream console) {
+    Profile profile = Profile.QUICK;
+    Path out = Paths.get("target", "bench");
+    Map<String, List<String>> overrides = new LinkedHashMap<>();
+    Optional<Pattern> include = Optional.empty();
+    Optional<Integer> forks = Optional.empty();
+    Optional<List<Integer>> threads = Optional.empty();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      switch (a) {
+        case "--quick":
+          profile = Profile.QUICK;
+          break;
+        case "--full":
+          profile = Profile.FULL;
+          break;
+        case "--smoke":
+          profile = Profile.SMOKE;
+          break;
+        case "--profile":
+          profile = Profile.valueOf(value(args, ++i, a).toUpperCase(Locale.ROOT));
+          break;
+        case "--out":
+          out = Paths.get(value(args, ++i, a));
+          break;
+        case "--include":
+          include = Optional.of(Pattern.compile(value(args, ++i, a)));
+          break;
+        case "--forks":
+          try {
+            forks = Optional.of(Integer.parseInt(value(args, ++i, a)));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--forks takes a number, not " + args[i]);
+          }
+          break;
+        case "--threads":
+          try {
+            threads = Optional.of(Arrays.stream(value(args, ++i, a).split(","))
+                .map(t -> Integer.parseInt(t.trim())).collect(Collectors.toList()));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--threads takes numbers like 1,2, not " + args[i]);
+          }
+          break;
+        case "-p":
+          {
+            String p = value(args, ++i, a);
+            int eq = p.indexOf('=');
+            if (eq <= 0 || eq == p.length() - 1) {
+              throw new IllegalArgumentException("-p takes NAME=V1,V2, not " + p);
+            }
+            overrides.put(p.substring(0, eq), List.of(p.substring(eq + 1).split(",")));
+            break;
+          }
+        case "-h":
+        case "--help":
+          console.println(usage());
+          return 0;
+        default:
+          throw new IllegalArgumentException("unknown argument " + a);
+      }
+    }
+    return new Main(profile, out, overrides, include, forks, threads, console).run();
+  }
+
+  static String usage() {
+    return String.join("\n",
+        "usage: java -jar benchmarks.jar [--quick | --full | --smoke] [--out DIR] [-p NAME=V1,V2]... [--include REGEX]",
+        "       [--forks N] [--threads 1,2]",
+        "  --quick         (default) save, load, update, list(), first page; 100-message sessions; stores in",
+        "                  their default configuration (file: fsync on); a few minutes",
+        "  --full          every benchmark, sizes 10/100/1,000, 1 and 2 threads, fsync on and off, 2 forks",
+        "                  (hours)",
+        "  --smoke         every benchmark once, very briefly, in this JVM (CI)",
+        "  --out DIR       where results.json, results.md and results.svg go (default target/bench)",
+        "  -p store=A,B    the stores to compare (default: every store found; baselines join automatically)",
+        "  -p NAME=V1,V2   replace a parameter's values (size, turn, sessions)",
+        "  --forks N       JMH forks per benchmark instead of the profile's (0 runs in this JVM)",
+        "  --threads 1,2   thread counts instead of the profile's (the mixed group keeps 2)",
+        "  --include REGEX only the benchmarks whose Class.method matches (taken from the full plan",
+        "                  when the profile has none of them; the profile still sets forks and iterations)",
+        "  other stores: -Dsessionkit.bench.uri.<scheme>=<uri> or SESSIONKIT_BENCH_URI_<SCHEME>");
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return args[i];
+  }
+
+  /** The steps of a profile. */
+  static List<Step> plan(Profile profile) {
+    List<Step> steps = new ArrayList<>();
+    switch (profile) {
+      case SMOKE:
+        steps.add(step(SaveLoadBenchmark.class, "save|load", List.of(1), "size", "10"));
+        steps.add(step(MixedBenchmark.class, "mixed", List.of(2), "size", "10"));
+        steps.add(step(UpdateBenchmark.class, "update", List.of(2), "size", "10"));
+        steps.add(step(AsyncBenchmark.class, "saveAsync|loadAsync", List.of(1), "size", "10"));
+        steps.add(step(AppendBenchmark.class, "append|fullSave", List.of(1), "turn", "10"));
+        steps.add(new Step(ListAllBenchmark.class, "list", List.of(1),
+            Map.of("sessions", List.of("20"), "size", List.of("10")), false));
+        steps.add(step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1), "sessions", "200"));
+        steps.add(new Step(FirstPageColdBenchmark.class, "firstPageCold|firstPagePrefixCold", List.of(1),
+            Map.of("sessions", List.of("200")), true));
+        break;
+      case QUICK:
+        steps.add(step(SaveLoadBenchmark.class, "save|load", List.of(1), "size", "100"));
+        steps.add(step(UpdateBenchmark.class, "update", List.of(1), "size", "100"));
+        // list() is meant not to depend on session size (--full shows it): the small population
+        // keeps filling and the baseline's full scan short.
+        steps.add(new Step(ListAllBenchmark.class, "list", List.of(1),
+            Map.of("sessions", List.of("1000"), "size", List.of("10")), false));
+        steps.add(step(FirstPageBenchmark.class, "firstPagePrefix", List.of(1), "sessions", "auto"));
+        break;
+      default:
+        List<String> sizes = List.of("10", "100", "1000");
+        steps.add(new Step(SaveLoadBenchmark.class, "save|load", List.of(1, 2), Map.of("size", sizes), false));
+        steps.add(new Step(MixedBenchmark.class, "mixed", List.of(2), Map.of("size", sizes), false));
+        steps.add(new Step(UpdateBenchmark.class, "update", List.of(1, 2), Map.of("size", sizes), false));
+        steps.add(new Step(AsyncBenchmark.class, "saveAsync|loadAsync", List.of(1, 2), Map.of("size", sizes), false));
+        steps.add(new Step(AppendBenchmark.class, "append|fullSave", List.of(1), Map.of("turn", sizes), false));
+        steps.add(new Step(ListAllBenchmark.class, "list", List.of(1),
+            Map.of("sessions", List.of("1000"), "size", List.of("10", "1000")), false));
+        steps.add(step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1), "sessions", "auto"));
+        steps.add(new Step(FirstPageColdBenchmark.class, "firstPageCold|firstPagePrefixCold", List.of(1),
+            Map.of("sessions", List.of("auto")), true));
+        break;
+    }
+    return steps;
+  }
+
+  private static Step step(Class<?> benchmark, String methods, List<Integer> threads, String param, String value) {
+    return new Step(benchmark, methods, threads, Map.of(param, List.of(value)), false);
+  }
+
+  /** Runs the profile and writes the report; returns the exit status. */
+  int run() {
+    StoreFactories.Discovery discovery = StoreFactories.discover();
+    List<String> stores = chooseStores(discovery);
+    discovery.skipped().forEach(s -> console.println("session-bench: skipping " + s));
+    if (stores.isEmpty()) {
+      throw new IllegalArgumentException("no store to benchmark: no store module on the class path");
+    }
+    Path work = out.resolve("work").toAbsolutePath();
+    System.setProperty(StoreHandle.DIR_PROPERTY, work.toString());
+    console.println("session-bench: profile " + profile.name().toLowerCase(Locale.ROOT) + ", stores " + stores
+        + ", results in " + out.toAbsolutePath());
+    List<RunResult> results = new ArrayList<>();
+    int planned = 0;
+    Instant started = Instant.now();
+    List<Step> steps = plan(profile);
+    if (include.isPresent() && selected(steps).isEmpty()) {
+      steps = plan(Profile.FULL); // a benchmark the profile leaves out: take it from the full plan
+    }
+    if (selected(steps).isEmpty()) {
+      throw new IllegalArgumentException("no benchmark matches --include " + include.map(Pattern::pattern).orElse(""));
+    }
+    try {
+      for (Step step : steps) {
+        List<String> stepStores = step.persistentStoresOnly()
+            ? stores.stream().filter(s -> StoreFactories.forName(s).persistent()).collect(Collectors.toList())
+            : stores;
+        if (stepStores.isEmpty()) {
+          continue;
+        }
+        for (String method : step.methods().split("\\|")) {
+          String name = step.benchmark().getSimpleName() + "." + method;
+          if (include.isPresent() && !include.get().matcher(name).find()) {
+            continue;
+          }
+          // a @Group benchmark has a fixed number of threads per group: keep the profile's
+          List<Integer> counts = step.benchmark() == MixedBenchmark.class ? step.threads() : threads.orElse(step.threads());
+          for (int threads : counts) {
+            Map<String, List<String>> params = params(step);
+            planned += stepStores.size() * params.values().stream().mapToInt(List::size).reduce(1, (x, y) -> x * y);
+            results.addAll(runJmh(step.benchmark(), method, threads, stepStores, params, work));
+          }
+        }
+      }
+    } finally {
+      StoreHandle.deleteRecursively(work);
+    }
+    write(results, stores, started);
+    if (results.size() < planned) {
+      console.println("session-bench: " + (planned - results.size()) + " of " + planned
+          + " benchmarks produced no result (see the JMH output above)");
+      return 1;
+    }
+    return 0;
+  }
+
+  /** The Class.method names of {@code steps} that {@code --include} selects. */
+  private List<String> selected(List<Step> steps) {
+    List<String> names = new ArrayList<>();
+    for (Step step : steps) {
+      for (String method : step.methods().split("\\|")) {
+        String name = step.benchmark().getSimpleName() + "." + method;
+        if (include.isEmpty() || include.get().matcher(name).find()) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
+  }
+
+  private List<String> chooseStores(StoreFactories.Discovery discovery) {
+    List<String> discovered = discovery.targets().stream().map(StoreFactory::name).collect(Collectors.toList());
+    List<String> asked = overrides.get("store");
+    if (asked == null) {
+      // The quick profile compares each store as configured by default (fsync on); the variants
+      // (file-nofsync) wait for --full or -p store=….
+      return profile == Profile.QUICK
+          ? discovered.stream().filter(s -> !s.endsWith("-nofsync")).collect(Collectors.toList())
+          : discovered;
+    }
+    Set<String> chosen = new LinkedHashSet<>();
+    for (String s : asked) {
+      StoreFactory f = StoreFactories.forName(s.trim());
+      chosen.add(f.name());
+      f.baseline().ifPresent(chosen::add);
+    }
+    return List.copyOf(chosen);
+  }
+
+  private Map<String, List<String>> params(Step step) {
+    Map<String, List<String>> params = new LinkedHashMap<>(step.params());
+    for (Map.Entry<String, List<String>> e : overrides.entrySet()) {
+      if (params.containsKey(e.getKey())) {
+        params.put(e.getKey(), e.getValue());
+      }
+    }
+    return params;
+  }
+
+  private Collection<RunResult> runJmh(
+      Class<?> benchmark, String method, int threads, List<String> stores, Map<String, List<String>> params, Path work) {
+    ChainedOptionsBuilder o = new OptionsBuilder()
+        .include("^" + Pattern.quote(benchmark.getName() + "." + method) + "$")
+        .param("store", stores.toArray(String[]::new))
+        .threads(threads)
+        .mode(Mode.Throughput)
+        .timeUnit(TimeUnit.SECONDS)
+        .jvmArgsAppend(forkProperties(work))
+        .timeout(TimeValue.minutes(10));
+    params.forEach((k, v) -> o.param(k, v.toArray(String[]::new)));
+    switch (profile) {
+      case SMOKE:
+        o.forks(0).warmupIterations(0).measurementIterations(1)
+            .measurementTime(TimeValue.milliseconds(100)).shouldFailOnError(true).verbosity(VerboseMode.SILENT);
+        break;
+      case QUICK:
+        o.forks(1).warmupIterations(1).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
+            .measurementTime(TimeValue.seconds(1));
+        break;
+      default:
+        o.forks(2).warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
+            .measurementTime(TimeValue.seconds(1));
+        break;
+    }
+    forks.ifPresent(o::forks);
+    try {
+      return new Runner(o.build()).run();
+    } catch (RunnerException e) {
+      if (profile == Profile.SMOKE) {
+        throw new IllegalStateException("benchmark " + benchmark.getSimpleName() + "." + method + " failed", e);
+      }
+      console.println("session-bench: " + benchmark.getSimpleName() + "." + method + " failed: " + e.getMessage());
+      return List.of();
+    }
+  }
+
+  /** System properties every fork needs: the work directory and the user's sessionkit settings. */
+  private static String[] forkProperties(Path work) {
+    List<String> props = new ArrayList<>();
+    props.add("-D" + StoreHandle.DIR_PROPERTY + "=" + work);
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith("sessionkit.") && !name.equals(StoreHandle.DIR_PROPERTY)) {
+        props.add("-D" + name + "=" + System.getProperty(name));
+      }
+    }
+    return props.toArray(String[]::new);
+  }
+
+  private void write(List<RunResult> results, List<String> stores, Instant started) {
+    try {
+      Files.createDirectories(out);
+      Path json = out.resolve("results.json");
+      ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
+      Report report = new Report(Report.rows(results), stores);
+      String md = header(started) + "\n" + report.markdown();
+      Files.writeString(out.resolve("results.md"), md, StandardCharsets.UTF_8);
+      Files.writeString(out.resolve("results.svg"), report.svg(), StandardCharsets.UTF_8);
+      console.println();
+      console.println(md);
+      console.println("session-bench: wrote " + json + ", " + out.resolve("results.md") + ", " + out.resolve("results.svg"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("can't write the report to " + out, e);
+    }
+  }
+
+  private String header(Instant started) {
+    long seconds = started.until(Instant.now(), ChronoUnit.SECONDS);
+    return String.format(Locale.ROOT,
+        "## sessionkit benchmarks — %s profile%n%n"
+            + "%s; %d CPUs (%s); %s %s; %s; run took %d min %d s.%n",
+        profile.name().toLowerCase(Locale.ROOT), started.truncatedTo(ChronoUnit.SECONDS),
+        Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.vm.name"),
+        System.getProperty("java.runtime.version", System.getProperty("java.version")),
+        System.getProperty("os.name") + " " + System.getProperty("os.arch"), seconds / 60, seconds % 60)
+        + String.format(Locale.ROOT, "JMH 1.37, throughput mode; %s%s.%n", settings(),
+            forks.map(n -> "; forks: " + n).orElse(""));
+  }
+
+  private String settings() {
+    switch (profile) {
+      case SMOKE:
+        return "no fork, no warm-up, one 100 ms iteration (a smoke test: the numbers mean little)";
+      case QUICK:
+        return "1 fork, 1 × 1 s warm-up, 3 × 1 s measured";
+      default:
+        return "2 forks, 3 × 1 s warm-up, 5 × 1 s measured per fork";
+    }
+  }
+
+  private static String cpuModel() {
+    try {
+      Path cpuinfo = Paths.get("/proc/cpuinfo");
+      if (Files.isReadable(cpuinfo)) {
+        return Files.readAllLines(cpuinfo).stream()
+            .filter(l -> l.startsWith("model name"))
+            .map(l -> l.substring(l.indexOf(':') + 1).trim())
+            .findFirst()
+            .orElse("unknown CPU");
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // the model is decoration: fall through
+    }
+    return "unknown CPU";
+  }
+}

@@ -1,0 +1,107 @@
+package org.sessionkit.bench;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import org.sessionkit.SessionStorage;
+import org.sessionkit.SessionStorages;
+
+/**
+ * How the benchmarks open one store under test, named by the value of the {@code store}
+ * parameter: {@code memory}, {@code file}, {@code file-nofsync}, a baseline ({@code
+ * raw-memory}, {@code raw-file}, {@code raw-file-nofsync}) or the scheme of any other store on
+ * the class path, opened at the URI the user gives (see {@link StoreFactories}).
+ *
+ * @param name the parameter value
+ * @param description what is measured, for the report
+ * @param baseline the name of the baseline this store's results are divided by, if any
+ * @param kind where the store keeps its sessions, which decides how a location is made
+ * @param populationKey stores with the same key write the same documents to a directory, so a
+ *     directory populated once serves all of them
+ * @param pagePopulation the number of sessions the first-page benchmarks list (issue 7: 100,000
+ *     in memory, 10,000 in files)
+ * @param opener opens an instance at a location (a directory for {@link Kind#DIRECTORY})
+ * @param filler opens an instance used only to fill a location quickly (e.g. without fsync)
+ */
+record StoreFactory(
+    String name,
+    String description,
+    Optional<String> baseline,
+    Kind kind,
+    String populationKey,
+    int pagePopulation,
+    Opener opener,
+    Opener filler) {
+
+  /** Where a store keeps its sessions. */
+  enum Kind {
+    /** In this JVM: a new instance is empty, and reopening loses everything. */
+    MEMORY,
+    /** In a directory the benchmark owns: reopening sees the same sessions. */
+    DIRECTORY,
+    /** On a server named by a URI: reopening sees the same sessions; ids carry a run prefix. */
+    EXTERNAL
+  }
+
+  /** Opens a store instance at a location. */
+  @FunctionalInterface
+  interface Opener {
+    /** Opens an instance; {@code location} is a directory, ignored by other kinds. */
+    SessionStorage open(Path location);
+  }
+
+  StoreFactory {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(baseline, "baseline");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(populationKey, "populationKey");
+    Objects.requireNonNull(opener, "opener");
+    Objects.requireNonNull(filler, "filler");
+  }
+
+  /** Whether a reopened instance sees what an earlier one stored (so a cold start can be measured). */
+  boolean persistent() {
+    return kind != Kind.MEMORY;
+  }
+
+  static StoreFactory memory() {
+    return new StoreFactory(
+        "memory", "memory store (memory:)", Optional.of("raw-memory"), Kind.MEMORY, "memory",
+        100_000, at -> SessionStorages.open("memory:"), at -> SessionStorages.open("memory:"));
+  }
+
+  static StoreFactory rawMemory() {
+    return new StoreFactory(
+        "raw-memory", "baseline: ConcurrentHashMap of references + completed future",
+        Optional.empty(), Kind.MEMORY, "raw-memory", 100_000,
+        at -> new RawMemoryStorage(), at -> new RawMemoryStorage());
+  }
+
+  static StoreFactory file(boolean fsync) {
+    return new StoreFactory(
+        fsync ? "file" : "file-nofsync",
+        fsync ? "file store (file:<dir>, fsync on)" : "file store (file:<dir>?fsync=false)",
+        Optional.of(fsync ? "raw-file" : "raw-file-nofsync"),
+        Kind.DIRECTORY, "file", 10_000,
+        at -> SessionStorages.open("file:" + at.toAbsolutePath() + (fsync ? "" : "?fsync=false")),
+        at -> SessionStorages.open("file:" + at.toAbsolutePath() + "?fsync=false"));
+  }
+
+  static StoreFactory rawFile(boolean fsync) {
+    return new StoreFactory(
+        fsync ? "raw-file" : "raw-file-nofsync",
+        fsync
+            ? "baseline: encode + write temp + force + rename + force dir; read + decode"
+            : "baseline: encode + write temp + rename; read + decode",
+        Optional.empty(), Kind.DIRECTORY, "raw-file", 10_000,
+        at -> new RawFileStorage(at, fsync), at -> new RawFileStorage(at, false));
+  }
+
+  static StoreFactory external(String scheme, String uri) {
+    return new StoreFactory(
+        scheme, "store at " + org.sessionkit.StorageUri.redact(uri), Optional.empty(),
+        Kind.EXTERNAL, scheme, 10_000,
+        at -> SessionStorages.open(uri), at -> SessionStorages.open(uri));
+  }
+}

@@ -1,0 +1,86 @@
+package org.sessionkit.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+
+class ReportTest {
+
+  private static Report.Row row(String benchmark, String method, String store, Map<String, String> params, int threads, double ops) {
+    return new Report.Row(benchmark, method, store, params, threads, ops, Double.NaN);
+  }
+
+  private static final List<Report.Row> ROWS = List.of(
+      row("SaveLoadBenchmark", "save", "memory", Map.of("size", "100"), 1, 1_000),
+      row("SaveLoadBenchmark", "save", "raw-memory", Map.of("size", "100"), 1, 4_000),
+      row("SaveLoadBenchmark", "save", "memory", Map.of("size", "100"), 2, 1_500),
+      row("SaveLoadBenchmark", "load", "file", Map.of("size", "100"), 1, 900),
+      row("SaveLoadBenchmark", "load", "raw-file", Map.of("size", "100"), 1, 1_000),
+      row("AppendBenchmark", "append", "memory", Map.of("turn", "10"), 1, 10_000),
+      row("AppendBenchmark", "append", "memory", Map.of("turn", "1000"), 1, 8_000),
+      row("AppendBenchmark", "fullSave", "memory", Map.of("turn", "1000"), 1, 100),
+      row("ListAllBenchmark", "list", "memory", Map.of("sessions", "1000", "size", "10"), 1, 500),
+      row("ListAllBenchmark", "list", "memory", Map.of("sessions", "1000", "size", "1000"), 1, 450),
+      row("FirstPageBenchmark", "firstPage", "file", Map.of("sessions", "auto"), 1, 2_000),
+      row("FirstPageColdBenchmark", "firstPageCold", "file", Map.of("sessions", "auto"), 1, 4));
+
+  private final Report report = new Report(ROWS, List.of("memory", "raw-memory", "file", "raw-file"));
+
+  @Test
+  void theCostRatioIsTheBaselinesThroughputOverTheStoresForTheSameParametersAndThreads() {
+    Report.Row save1 = ROWS.get(0);
+    Report.Row save2 = ROWS.get(2);
+    assertThat(report.ratio(save1)).hasValue(4.0);
+    assertThat(report.ratio(save2)).isEmpty(); // no 2-thread baseline ran
+    assertThat(report.ratio(ROWS.get(3))).hasValueCloseTo(1_000.0 / 900, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(report.ratio(ROWS.get(1))).isEmpty();
+  }
+
+  @Test
+  void megabytesPerSecondUseTheEncodedSizeOfTheSession() {
+    double expected = 1_000 * SessionFixtures.encodedSize(100) / 1e6;
+    assertThat(report.megabytesPerSecond(ROWS.get(0))).hasValueCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(report.megabytesPerSecond(ROWS.get(8))).isEmpty();
+  }
+
+  @Test
+  void theTableHasOneLinePerResultWithItsRatioOrBaselineMark() {
+    String md = report.markdown();
+    assertThat(md).contains("| memory | save | 100 msgs | 1 | 1,000 | – |");
+    assertThat(md).contains("| 4.00× |");
+    assertThat(md).contains("| raw-memory | save | 100 msgs | 1 | 4,000 | – |").contains("| baseline |");
+    assertThat(md).contains("| file | first page (20) | 10,000 sessions | 1 | 2,000 |");
+    assertThat(md.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| store")).count())
+        .isEqualTo(ROWS.size());
+    // the stores' order, with each baseline after its store
+    assertThat(md.indexOf("| memory | save | 100 msgs | 1 |")).isLessThan(md.indexOf("| raw-memory | save |"));
+  }
+
+  @Test
+  void theFindingsCompareAppendWithFullSaveListingWithSessionSizeAndColdWithWarm() {
+    String findings = report.findings();
+    assertThat(findings).contains("memory: append at turn 1,000 takes 0.013× the time of a full save");
+    assertThat(findings).contains("memory: append at turn 1,000 costs 1.25× append at turn 10");
+    assertThat(findings).contains("memory: list() over sessions of 1,000 messages costs 1.11× list() over sessions of 10 messages");
+    assertThat(findings).contains("file: first page over 10,000 sessions: cold 250 ms, warm 0.500 ms");
+    assertThat(findings).contains("target memory save ≤ 2.0× baseline (100 msgs, 1 thread): 4.00× — missed");
+    assertThat(findings).contains("target file load ≤ 1.2× baseline (100 msgs, 1 thread): 1.11× — met");
+  }
+
+  @Test
+  void theChartIsWellFormedSvgWithOneBarPerRatio() throws Exception {
+    String svg = report.svg();
+    Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+    assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
+    long bars = svg.lines().filter(l -> l.startsWith("<rect") && l.contains("<title>")).count();
+    assertThat(bars).isEqualTo(2); // memory save (4×) and file load (1.11×)
+    assertThat(svg).contains("memory · save · 100 msgs · 1t: 4.00×");
+  }
+}

@@ -1,0 +1,135 @@
+package org.sessionkit.bench;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sessionkit.Futures;
+import org.sessionkit.SessionStorage;
+import org.sessionkit.SessionStorageProvider;
+import org.sessionkit.StorageUri;
+
+class StoreFactoriesTest {
+
+  @TempDir Path work;
+  private String previousWork;
+
+  @BeforeEach
+  void useTemporaryWorkDirectory() {
+    previousWork = System.getProperty(StoreHandle.DIR_PROPERTY);
+    System.setProperty(StoreHandle.DIR_PROPERTY, work.toString());
+  }
+
+  @AfterEach
+  void restoreWorkDirectory() {
+    if (previousWork == null) {
+      System.clearProperty(StoreHandle.DIR_PROPERTY);
+    } else {
+      System.setProperty(StoreHandle.DIR_PROPERTY, previousWork);
+    }
+    System.clearProperty(StoreFactories.URI_PROPERTY_PREFIX + "other-test");
+  }
+
+  @Test
+  void discoveryFindsTheMemoryStoreFollowedByItsBaseline() {
+    StoreFactories.Discovery d = StoreFactories.discover();
+    assertThat(d.targets()).extracting(StoreFactory::name).containsSubsequence("memory", "raw-memory");
+    assertThat(StoreFactories.forName("memory").baseline()).contains("raw-memory");
+    assertThat(StoreFactories.forName("file").baseline()).contains("raw-file");
+    assertThat(StoreFactories.forName("file-nofsync").baseline()).contains("raw-file-nofsync");
+    assertThat(StoreFactories.forName("raw-memory").baseline()).isEmpty();
+  }
+
+  @Test
+  void anUnknownSchemeWithoutAUriFailsNamingThePropertyAndTheVariable() {
+    assertThatThrownBy(() -> StoreFactories.forName("other-test"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-Dsessionkit.bench.uri.other-test=")
+        .hasMessageContaining("SESSIONKIT_BENCH_URI_OTHER_TEST");
+  }
+
+  @Test
+  void anUnknownSchemeWithAUriOpensThatUriAndIsPersistent() {
+    System.setProperty(StoreFactories.URI_PROPERTY_PREFIX + "other-test", "memory:");
+    StoreFactory f = StoreFactories.forName("other-test");
+    assertThat(f.kind()).isEqualTo(StoreFactory.Kind.EXTERNAL);
+    assertThat(f.persistent()).isTrue();
+    try (StoreHandle h = StoreHandle.fresh("other-test")) {
+      assertThat(h.id("x")).startsWith("bench-").endsWith("-x");
+      Futures.await(h.storage().save(SessionFixtures.session(h.id("x"), 2)), 30, SECONDS);
+      assertThat(Futures.await(h.storage().load(h.id("x")), 30, SECONDS).messages()).hasSize(2);
+    }
+  }
+
+  @Test
+  void aProviderIsNamedByItsNameWhenItServesItElseByItsFirstScheme() {
+    assertThat(StoreFactories.schemeOf(provider("postgres", "postgresql", "postgres", "jdbc:postgresql")))
+        .isEqualTo("postgres");
+    assertThat(StoreFactories.schemeOf(provider("PostgreSQL store", "postgresql", "jdbc:postgresql")))
+        .isEqualTo("jdbc:postgresql");
+  }
+
+  @Test
+  void aPopulatedDirectoryIsFilledOnceAndReused() throws Exception {
+    AtomicInteger made = new AtomicInteger();
+    for (int round = 0; round < 2; round++) {
+      try (StoreHandle h = StoreHandle.populated("raw-file", "test-5", 5, i -> {
+        made.incrementAndGet();
+        return SessionFixtures.populationSession(i, 2);
+      })) {
+        assertThat(Futures.await(h.storage().list(), 30, SECONDS)).hasSize(5);
+        h.reopen();
+        assertThat(Futures.await(h.storage().list(), 30, SECONDS)).hasSize(5);
+      }
+    }
+    assertThat(made).hasValue(5);
+  }
+
+  @Test
+  void aFreshDirectoryIsRemovedWhenTheTrialEnds() throws Exception {
+    Path location;
+    try (StoreHandle h = StoreHandle.fresh("raw-file-nofsync")) {
+      Futures.await(h.storage().save(SessionFixtures.session("a", 1)), 30, SECONDS);
+      try (Stream<Path> dirs = Files.list(work.resolve("fresh"))) {
+        location = dirs.findFirst().orElseThrow();
+      }
+      assertThat(location.resolve("a.json")).exists();
+    }
+    assertThat(location).doesNotExist();
+  }
+
+  @Test
+  void aMemoryStoreCantBeReopenedForAColdStart() {
+    try (StoreHandle h = StoreHandle.fresh("memory")) {
+      assertThatThrownBy(h::reopen).isInstanceOf(IllegalStateException.class).hasMessageContaining("cold");
+    }
+  }
+
+  private static SessionStorageProvider provider(String name, String... schemes) {
+    return new SessionStorageProvider() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public Set<String> schemes() {
+        return Set.of(schemes);
+      }
+
+      @Override
+      public SessionStorage create(StorageUri uri) {
+        throw new UnsupportedOperationException();
+      }
+    };
+  }
+}

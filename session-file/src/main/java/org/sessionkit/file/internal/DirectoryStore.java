@@ -1,0 +1,566 @@
+package org.sessionkit.file.internal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.sessionkit.Append;
+import org.sessionkit.CorruptDocumentException;
+import org.sessionkit.DocumentHead;
+import org.sessionkit.DocumentMetadata;
+import org.sessionkit.PageRequest;
+import org.sessionkit.PageResult;
+import org.sessionkit.Revision;
+import org.sessionkit.RevisionConflictException;
+import org.sessionkit.Session;
+import org.sessionkit.SessionCodec;
+import org.sessionkit.SessionNotFoundException;
+import org.sessionkit.SessionStorageException;
+import org.sessionkit.StorageConfigurationException;
+import org.sessionkit.StorageUnavailableException;
+import org.sessionkit.StoredDocument;
+import org.sessionkit.VersionedSession;
+import org.sessionkit.WriteCondition;
+
+/**
+ * The blocking core of the file store: one JSON document per session in one directory. {@code
+ * FileSessionStorage} runs each of these methods on its executor.
+ *
+ * <p><b>Writes</b> (save, append, delete) hold the stripe of the file ({@link DirectoryLocks}),
+ * so writes of one id are serialised across threads and processes, and conditional writes read
+ * the current revision and write under the same lock. A document is written to a new temporary
+ * file in the same directory ({@code .sk-<stripe>-<random>.tmp}, owner-only), forced to disk,
+ * renamed over the document atomically, and the directory is forced; with {@code fsync} off the
+ * two forces are skipped. A crash at any moment leaves the old or the new document.
+ *
+ * <p><b>Reads</b> take no lock: a rename replaces a document atomically, so a reader sees the
+ * old or the new file.
+ *
+ * <p><b>Listings</b> read only the head of documents this store wrote (the {@code sessionkit}
+ * object, {@code id}, timestamps and state come before the messages), scan documents neuron
+ * wrote with a streaming parser, and remember what they read ({@link DirectoryListing}). Thread
+ * safe.
+ */
+public final class DirectoryStore {
+
+  private static final System.Logger LOG = System.getLogger("org.sessionkit.file");
+
+  /** Temporary and probe files start with this and end with {@link #TEMP_SUFFIX}. */
+  static final String TEMP_PREFIX = ".sk-";
+
+  /** The suffix of temporary files: never {@code .json}, so neuron and listings skip them. */
+  static final String TEMP_SUFFIX = ".tmp";
+
+  private static final String PROBE = TEMP_PREFIX + "probe-";
+
+  /**
+   * How to open a store directory.
+   *
+   * @param directory the directory
+   * @param fsync whether writes are forced to disk
+   * @param codec the document codec (and its size limit)
+   * @param ops the file system
+   * @param tempGracePeriod how old an unlocked temporary file must be to be removed at open
+   * @param caseInsensitive whether the directory ignores case; empty to find out by probing
+   * @param createDirectory whether a missing directory is created
+   */
+  public record Options(
+      Path directory,
+      boolean fsync,
+      SessionCodec codec,
+      FileSystemOps ops,
+      Duration tempGracePeriod,
+      Optional<Boolean> caseInsensitive,
+      boolean createDirectory) {
+
+    /** Validates the fields. */
+    public Options {
+      Objects.requireNonNull(directory, "directory");
+      Objects.requireNonNull(codec, "codec");
+      Objects.requireNonNull(ops, "ops");
+      Objects.requireNonNull(tempGracePeriod, "tempGracePeriod");
+      Objects.requireNonNull(caseInsensitive, "caseInsensitive");
+    }
+  }
+
+  private final Path directory;
+  private final boolean fsync;
+  private final SessionCodec codec;
+  private final FileSystemOps ops;
+  private final FileNames names;
+  private final DirectoryLocks locks;
+  private final DirectoryListing listing;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private DirectoryStore(Options options, Path directory, FileNames names, DirectoryLocks locks) {
+    this.directory = directory;
+    this.fsync = options.fsync();
+    this.codec = options.codec();
+    this.ops = options.ops();
+    this.names = names;
+    this.locks = locks;
+    this.listing = new DirectoryListing(directory, codec, ops, names);
+  }
+
+  /**
+   * Opens a store directory: creates it if asked, finds out whether it ignores case, and
+   * removes temporary files that crashed writers left behind.
+   *
+   * @throws StorageConfigurationException if the path is not a directory, or is missing and
+   *     may not be created
+   * @throws IOException if the directory can't be created or read
+   */
+  public static DirectoryStore open(Options options) throws IOException {
+    Path dir = options.directory().toAbsolutePath();
+    prepare(dir, options.createDirectory());
+    boolean caseInsensitive =
+        options.caseInsensitive().isPresent()
+            ? options.caseInsensitive().get()
+            : probeCaseInsensitive(dir, options.ops());
+    DirectoryLocks locks = DirectoryLocks.acquire(dir.toRealPath(), options.ops());
+    DirectoryStore store = new DirectoryStore(options, dir, new FileNames(caseInsensitive), locks);
+    store.removeTemporaryFiles(options.tempGracePeriod());
+    return store;
+  }
+
+  /** Returns the directory (absolute). */
+  public Path directory() {
+    return directory;
+  }
+
+  /** Returns whether names are chosen for a case-insensitive file system. */
+  public boolean caseInsensitive() {
+    return names.caseInsensitive();
+  }
+
+  /** Returns the file that holds (or would hold) the session {@code id}. */
+  public Path fileOf(String id) {
+    return directory.resolve(names.nameFor(id));
+  }
+
+  /** Checks that a session can be stored, with this store's limits. */
+  public void validate(Session session) {
+    codec.validate(session);
+  }
+
+  /** Releases the directory's locks. Idempotent. */
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      locks.release();
+    }
+  }
+
+  // ------------------------------------------------------------------------------ writes
+
+  /**
+   * Writes {@code session} if {@code condition} holds for the stored revision.
+   *
+   * @throws RevisionConflictException if it does not (nothing changed)
+   * @throws StorageUnavailableException if the write fails (the previous document is intact
+   *     unless the failure came after the rename, when forcing the directory)
+   */
+  public Revision save(Session session, WriteCondition condition) throws IOException {
+    String id = session.id();
+    String name = names.nameFor(id);
+    Path path = directory.resolve(name);
+    Revision revision = Revisions.random();
+    // Encoding is pure CPU work: done before taking the lock, so that it does not hold up
+    // other writers of the stripe.
+    byte[] document = codec.encode(session, DocumentMetadata.of(revision, session.messages().size()));
+    return underLock(name, () -> {
+      if (!(condition instanceof WriteCondition.Always)) {
+        Optional<Revision> current = currentRevision(path);
+        if (!condition.test(current)) {
+          throw conflict(id, condition, current);
+        }
+      }
+      writeAtomically(id, name, path, document);
+      return revision;
+    });
+  }
+
+  /**
+   * Appends a turn under the file's lock: reads the document, adds the messages, writes the
+   * whole document back atomically with a new revision (neuron's format is one document, so
+   * the earlier messages are rewritten; the lock makes it one atomic step for every process).
+   *
+   * @throws org.sessionkit.InvalidSessionException if the appended session can't be stored
+   *     (nothing written)
+   */
+  public Revision append(String id, Append append) throws IOException {
+    String name = names.nameFor(id);
+    Path path = directory.resolve(name);
+    return underLock(name, () -> {
+      VersionedSession current = read(id, path);
+      if (append.expectedRevision().isPresent()
+          && !append.expectedRevision().get().equals(current.revision())) {
+        throw new RevisionConflictException(
+            "append to " + Ids.describe(id) + ": the stored revision is " + current.revision()
+                + ", not " + append.expectedRevision().get());
+      }
+      Session appended = append.applyTo(current.session());
+      Revision revision = Revisions.random();
+      byte[] document = codec.encode(appended, DocumentMetadata.of(revision, appended.messages().size()));
+      writeAtomically(id, name, path, document);
+      return revision;
+    });
+  }
+
+  /**
+   * Deletes the document of {@code id}, if {@code expected} is present only while it has that
+   * revision.
+   *
+   * @throws SessionNotFoundException if there is none
+   * @throws RevisionConflictException if the revision differs
+   */
+  public void delete(String id, Optional<Revision> expected) throws IOException {
+    String name = names.nameFor(id);
+    Path path = directory.resolve(name);
+    underLock(name, () -> {
+      if (expected.isPresent()) {
+        Optional<Revision> current = currentRevision(path);
+        if (current.isEmpty()) {
+          throw notFound(id);
+        }
+        if (!current.get().equals(expected.get())) {
+          throw new RevisionConflictException(
+              "delete of " + Ids.describe(id) + ": the stored revision is " + current.get()
+                  + ", not " + expected.get());
+        }
+      } else {
+        BasicFileAttributes a;
+        try {
+          a = ops.attributes(path);
+        } catch (NoSuchFileException e) {
+          if (!Files.isSymbolicLink(path)) {
+            throw notFound(id);
+          }
+          a = Files.readAttributes(path, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        }
+        if (a.isDirectory()) {
+          throw new CorruptDocumentException(path + " is a directory, not a session document");
+        }
+      }
+      try {
+        ops.delete(path);
+      } catch (NoSuchFileException e) {
+        // Only neuron or a person can remove it under our lock; to the caller it was absent.
+        throw notFound(id);
+      }
+      if (fsync) {
+        ops.forceDirectory(directory);
+      }
+      return null;
+    });
+  }
+
+  /** A write done while holding its file's stripe. */
+  @FunctionalInterface
+  private interface Locked<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code write} holding the stripe of file {@code name} in this JVM and in the OS, then
+   * forgets what the listing cache knew about the file.
+   */
+  private <T> T underLock(String name, Locked<T> write) throws IOException {
+    DirectoryLocks.Held held = locks.lock(DirectoryLocks.stripeOf(name));
+    try {
+      return write.run();
+    } finally {
+      held.close();
+      listing.invalidate(name);
+    }
+  }
+
+  private void writeAtomically(String id, String name, Path path, byte[] document) {
+    Path temp = directory.resolve(
+        TEMP_PREFIX + DirectoryLocks.stripeOf(name) + "-" + Revisions.random().value() + TEMP_SUFFIX);
+    String step = "create a temporary file";
+    boolean renamed = false;
+    try {
+      try (FileChannel channel = ops.createNew(temp)) {
+        step = "write";
+        ops.write(channel, ByteBuffer.wrap(document));
+        if (fsync) {
+          step = "force to disk";
+          ops.force(channel);
+        }
+      }
+      step = "rename into place";
+      ops.moveAtomically(temp, path);
+      renamed = true;
+      if (fsync) {
+        step = "force the directory";
+        ops.forceDirectory(directory);
+      }
+    } catch (IOException e) {
+      throw new StorageUnavailableException(
+          "could not write session " + Ids.describe(id) + " to " + path + " (" + step + " failed: "
+              + describe(e) + "); "
+              + (renamed ? "the new version is in place but may not be durable"
+                  : "the previous version is unchanged"),
+          e);
+    } finally {
+      if (!renamed) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException e) {
+          LOG.log(Level.WARNING, () -> "could not remove the temporary file " + temp
+              + "; it will be removed when a store next opens the directory", e);
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads the stored revision of a document under its lock: from the head for documents this
+   * store wrote, from all the bytes otherwise, exactly as {@link #load} computes it.
+   *
+   * @return empty if there is no file
+   */
+  private Optional<Revision> currentRevision(Path path) throws IOException {
+    try (FileSystemOps.ReadHandle h = ops.openRead(path)) {
+      DocumentFiles.Start start = DocumentFiles.Start.read(h);
+      if (start.ours()) {
+        try {
+          DocumentHead head = codec.readHead(start.stream(h), path.toString());
+          if (head.metadata().isPresent()) {
+            return Optional.of(head.metadata().get().revision());
+          }
+        } catch (SessionStorageException | IllegalArgumentException e) {
+          // A damaged document still exists: its revision is its digest (below), so that
+          // create() conflicts and only a matching saveIf/deleteIf replaces it.
+        }
+      }
+      byte[] bytes = DocumentFiles.readAll(h, path, codec.maxDocumentBytes());
+      try {
+        DocumentHead head = codec.readHead(bytes, path.toString());
+        if (head.metadata().isPresent()) {
+          return Optional.of(head.metadata().get().revision());
+        }
+      } catch (SessionStorageException | IllegalArgumentException e) {
+        // As above.
+      }
+      return Optional.of(Revisions.ofBytes(bytes, bytes.length));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      if (Files.isDirectory(path)) {
+        throw new CorruptDocumentException(path + " is a directory, not a session document", e);
+      }
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------------------ reads
+
+  /**
+   * Loads the session {@code id} and its revision.
+   *
+   * @throws SessionNotFoundException if there is no document
+   * @throws CorruptDocumentException if the file can't be read as that session (the message
+   *     names the file)
+   */
+  public VersionedSession load(String id) throws IOException {
+    return read(id, directory.resolve(names.nameFor(id)));
+  }
+
+  private VersionedSession read(String id, Path path) throws IOException {
+    byte[] bytes;
+    try (FileSystemOps.ReadHandle h = ops.openRead(path)) {
+      bytes = DocumentFiles.readAll(h, path, codec.maxDocumentBytes());
+    } catch (NoSuchFileException e) {
+      if (Files.isSymbolicLink(path)) {
+        throw new CorruptDocumentException(path + " is a symbolic link to a file that does not exist", e);
+      }
+      throw notFound(id);
+    } catch (AccessDeniedException e) {
+      throw new CorruptDocumentException(path + " can't be read: permission denied", e);
+    } catch (IOException e) {
+      if (Files.isDirectory(path)) {
+        throw new CorruptDocumentException(path + " is a directory, not a session document", e);
+      }
+      throw e;
+    }
+    StoredDocument document = codec.decodeDocument(bytes, path.toString());
+    if (!document.session().id().equals(id)) {
+      throw new CorruptDocumentException(
+          path + " holds the session " + Ids.describe(document.session().id()) + ", not "
+              + Ids.describe(id));
+    }
+    Revision revision =
+        document.metadata().isPresent()
+            ? document.metadata().get().revision()
+            : Revisions.ofBytes(bytes, bytes.length);
+    return new VersionedSession(document.session(), revision);
+  }
+
+  // ------------------------------------------------------------------------------ listing
+
+  /**
+   * Returns up to {@link PageRequest#fetchSize()} matching summaries in listing order, and the
+   * problem entries (with the first page of a walk only, so that a walk reports each once); see
+   * {@link DirectoryListing}.
+   */
+  public PageResult list(PageRequest request) throws IOException {
+    return listing.list(request);
+  }
+
+  /** Returns how many files the listing cache vouches for (for tests and diagnostics). */
+  public int cachedHeads() {
+    return listing.cachedHeads();
+  }
+
+  // ------------------------------------------------------------------------------ opening
+
+  private static void prepare(Path dir, boolean create) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    if (Files.exists(dir)) {
+      throw new StorageConfigurationException("the file store location " + dir + " is not a directory");
+    }
+    if (!create) {
+      throw new StorageConfigurationException(
+          "the file store directory " + dir + " does not exist (and create=false)");
+    }
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectories(dir);
+    }
+  }
+
+  /**
+   * Finds out whether a directory ignores case: creates a lower-case probe file and looks for
+   * its upper-case name. A directory that can't be written (read-only) is assumed to ignore
+   * case on Windows and macOS, whose default file systems do, and to respect it elsewhere.
+   */
+  private static boolean probeCaseInsensitive(Path dir, FileSystemOps ops) {
+    String probe = PROBE + Revisions.random().value() + TEMP_SUFFIX;
+    Path lower = dir.resolve(probe);
+    try {
+      ops.createNew(lower).close();
+    } catch (IOException e) {
+      String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+      boolean guess = os.startsWith("windows") || os.startsWith("mac");
+      LOG.log(Level.WARNING, () -> "can't write in " + dir + " to find out whether it ignores case ("
+          + describe(e) + "); assuming it " + (guess ? "does" : "does not"));
+      return guess;
+    }
+    try {
+      ops.attributes(dir.resolve(probe.toUpperCase(Locale.ROOT)));
+      return true;
+    } catch (IOException e) {
+      return false;
+    } finally {
+      try {
+        ops.delete(lower);
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, () -> "could not remove the probe file " + lower, e);
+      }
+    }
+  }
+
+  /**
+   * Removes temporary files that crashed writers left: those older than {@code grace} whose
+   * stripe no thread or process holds (a writer holds its stripe from before it creates its
+   * temporary file until after the rename). Failures are logged, never fatal: a read-only
+   * directory can still be read.
+   */
+  private void removeTemporaryFiles(Duration grace) {
+    Instant cutoff = Instant.now().minus(grace);
+    int removed = 0;
+    try {
+      for (String name : ops.list(directory)) {
+        if (!name.startsWith(TEMP_PREFIX) || !name.endsWith(TEMP_SUFFIX)) {
+          continue;
+        }
+        Path path = directory.resolve(name);
+        try {
+          if (!ops.attributes(path).lastModifiedTime().toInstant().isBefore(cutoff)) {
+            continue;
+          }
+          if (name.startsWith(PROBE)) {
+            ops.delete(path);
+            removed++;
+            continue;
+          }
+          int stripe = stripeOfTemporary(name);
+          if (stripe < 0) {
+            continue; // not one of ours after all
+          }
+          Optional<DirectoryLocks.Held> held = locks.tryLock(stripe);
+          if (held.isEmpty()) {
+            continue; // a writer may be using it
+          }
+          try {
+            ops.delete(path);
+            removed++;
+          } finally {
+            held.get().close();
+          }
+        } catch (NoSuchFileException e) {
+          // Renamed or removed meanwhile: nothing to clean.
+        }
+      }
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, () -> "could not remove leftover temporary files in " + directory + ": "
+          + describe(e));
+    }
+    if (removed > 0) {
+      int count = removed;
+      LOG.log(Level.INFO, () -> "removed " + count + " temporary file(s) left by interrupted writes in "
+          + directory);
+    }
+  }
+
+  private static int stripeOfTemporary(String name) {
+    int dash = name.indexOf('-', TEMP_PREFIX.length());
+    if (dash < 0) {
+      return -1;
+    }
+    try {
+      int stripe = Integer.parseInt(name.substring(TEMP_PREFIX.length(), dash));
+      return stripe >= 0 && stripe < DirectoryLocks.STRIPES ? stripe : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  // ------------------------------------------------------------------------------ errors
+
+  private SessionNotFoundException notFound(String id) {
+    return new SessionNotFoundException("no session " + Ids.describe(id) + " in " + directory);
+  }
+
+  private static RevisionConflictException conflict(
+      String id, WriteCondition condition, Optional<Revision> current) {
+    String what =
+        condition instanceof WriteCondition.IfAbsent
+            ? "it already exists"
+            : current.isEmpty()
+                ? "it does not exist"
+                : "the stored revision is " + current.get() + ", not "
+                    + ((WriteCondition.IfRevision) condition).expected();
+    return new RevisionConflictException("conditional save of " + Ids.describe(id) + " refused: " + what);
+  }
+
+  private static String describe(IOException e) {
+    return DocumentFiles.describe(e);
+  }
+}

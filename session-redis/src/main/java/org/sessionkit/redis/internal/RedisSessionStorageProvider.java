@@ -1,0 +1,38 @@
+package org.sessionkit.redis.internal;
+
+import com.google.auto.service.AutoService;
+import java.util.Set;
+import org.sessionkit.SessionStorage;
+import org.sessionkit.SessionStorageProvider;
+import org.sessionkit.StorageUri;
+import org.sessionkit.redis.RedisSessionStorage;
+
+/**
+ * Serves {@code redis://[user:password@]host[:port][/db]?options} and {@code rediss://…} (TLS):
+ * a {@link RedisSessionStorage} with its own client. Stateless; all work happens in {@link
+ * #create}.
+ */
+@AutoService(SessionStorageProvider.class)
+public final class RedisSessionStorageProvider implements SessionStorageProvider {
+
+  /** Creates the provider (for {@link java.util.ServiceLoader}). */
+  public RedisSessionStorageProvider() {}
+
+  @Override
+  public String name() {
+    return "redis";
+  }
+
+  @Override
+  public Set<String> schemes() {
+    return Set.of(StoreUri.REDIS, StoreUri.REDISS);
+  }
+
+  @Override
+  public SessionStorage create(StorageUri uri) {
+    // Parsed once here so that a URI handed over by discovery and one given to the builder
+    // follow exactly the same rules.
+    StoreUri.parse(uri);
+    return RedisSessionStorage.open(uri.unredacted());
+  }
+}

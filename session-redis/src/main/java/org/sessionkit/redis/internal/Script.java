@@ -1,0 +1,81 @@
+package org.sessionkit.redis.internal;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.sessionkit.Futures;
+
+/**
+ * A Lua script run with {@code EVALSHA}, falling back to {@code EVAL} (which also caches it on
+ * the server) when the server answers {@code NOSCRIPT}: after a restart, a failover or {@code
+ * SCRIPT FLUSH}. Immutable and thread safe.
+ */
+public final class Script {
+
+  private final String name;
+  private final boolean readOnly;
+  private final byte[] source;
+  private final String sha1;
+
+  /**
+   * Creates a script; {@code name} is for messages. A read-only script (it must declare {@code
+   * flags=no-writes}) runs with {@code EVALSHA_RO}/{@code EVAL_RO}: servers run those while writes
+   * are paused (failover) even when the script is not cached yet, and replicas accept them.
+   */
+  public Script(String name, boolean readOnly, String source) {
+    this.name = name;
+    this.readOnly = readOnly;
+    this.source = source.getBytes(StandardCharsets.UTF_8);
+    try {
+      this.sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(this.source));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-1", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Script[" + name + " " + sha1 + "]";
+  }
+
+  /** Returns the SHA-1 digest by which the server caches the script. */
+  public String sha1() {
+    return sha1;
+  }
+
+  /**
+   * Runs the script; completes with its reply, a list whose elements are {@code byte[]}, {@code
+   * Long}, {@code null} or nested lists.
+   */
+  public CompletableFuture<List<Object>> run(
+      RedisAsyncCommands<byte[], byte[]> redis, byte[][] keys, byte[][] args) {
+    CompletableFuture<List<Object>> first =
+        (readOnly
+                ? redis.<List<Object>>evalshaReadOnly(sha1, ScriptOutputType.MULTI, keys, args)
+                : redis.<List<Object>>evalsha(sha1, ScriptOutputType.MULTI, keys, args))
+            .toCompletableFuture();
+    return first
+        .handle(
+            (reply, failure) -> {
+              if (failure == null) {
+                return CompletableFuture.completedFuture(reply);
+              }
+              Throwable cause = Futures.unwrap(failure);
+              if (cause instanceof RedisNoScriptException
+                  || String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+                return (readOnly
+                        ? redis.<List<Object>>evalReadOnly(source, ScriptOutputType.MULTI, keys, args)
+                        : redis.<List<Object>>eval(source, ScriptOutputType.MULTI, keys, args))
+                    .toCompletableFuture();
+              }
+              return CompletableFuture.<List<Object>>failedFuture(cause);
+            })
+        .thenCompose(f -> f);
+  }
+}

@@ -1,0 +1,93 @@
+package org.sessionkit.tck;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+import org.sessionkit.Append;
+import org.sessionkit.ListQuery;
+import org.sessionkit.ListingProblem;
+import org.sessionkit.Revision;
+import org.sessionkit.Session;
+import org.sessionkit.SessionPage;
+import org.sessionkit.SessionStorage;
+import org.sessionkit.SessionSummary;
+import org.sessionkit.VersionedSession;
+
+/**
+ * Forwards every call of the public contract to another store; broken stores override the
+ * operation they get wrong. {@code stream} is not forwarded, so it walks this store's {@code
+ * list(query)}.
+ */
+class ForwardingStorage implements SessionStorage {
+
+  protected final SessionStorage delegate;
+
+  ForwardingStorage(SessionStorage delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public CompletableFuture<Revision> save(Session session) {
+    return delegate.save(session);
+  }
+
+  @Override
+  public CompletableFuture<Revision> saveIf(Session session, Revision expected) {
+    return delegate.saveIf(session, expected);
+  }
+
+  @Override
+  public CompletableFuture<Revision> create(Session session) {
+    return delegate.create(session);
+  }
+
+  @Override
+  public CompletableFuture<Session> load(String id) {
+    return delegate.load(id);
+  }
+
+  @Override
+  public CompletableFuture<VersionedSession> loadVersioned(String id) {
+    return delegate.loadVersioned(id);
+  }
+
+  @Override
+  public CompletableFuture<List<SessionSummary>> list() {
+    return delegate.list();
+  }
+
+  @Override
+  public CompletableFuture<SessionPage> list(ListQuery query) {
+    return delegate.list(query);
+  }
+
+  @Override
+  public CompletableFuture<Void> delete(String id) {
+    return delegate.delete(id);
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteIf(String id, Revision expected) {
+    return delegate.deleteIf(id, expected);
+  }
+
+  @Override
+  public CompletableFuture<VersionedSession> update(String id, UnaryOperator<Session> change) {
+    return delegate.update(id, change);
+  }
+
+  @Override
+  public CompletableFuture<Revision> append(String id, Append append) {
+    return delegate.append(id, append);
+  }
+
+  @Override
+  public CompletableFuture<List<ListingProblem>> problems() {
+    return delegate.problems();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+}
