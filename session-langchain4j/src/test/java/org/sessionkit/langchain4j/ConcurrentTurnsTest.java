@@ -11,6 +11,7 @@ import dev.langchain4j.memory.ChatMemory;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.store.memory.chat.ChatMemoryStore;
 import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +26,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.sessionkit.SessionStorage;
+import org.sessionkit.file.FileSessionStorage;
 import org.sessionkit.memory.MemorySessionStorage;
 
 /**
@@ -119,6 +122,21 @@ class ConcurrentTurnsTest {
         "two adapter instances, %d threads x %d turns x 4 messages: kept %d of %d%n",
         THREADS, TURNS, kept.size(), THREADS * TURNS * 4);
     assertEveryTurnKeptInOrder(kept);
+  }
+
+  @Test
+  void twoFileStoresOnOneDirectoryLoseNoMessage(@TempDir Path directory) throws Exception {
+    // As two processes sharing a directory: two file stores, two adapters, one conversation.
+    try (SessionStorage a = FileSessionStorage.builder(directory).fsync(false).build();
+        SessionStorage b = FileSessionStorage.builder(directory).fsync(false).build()) {
+      SessionChatMemoryStore first = SessionChatMemoryStore.of(a);
+      SessionChatMemoryStore second = SessionChatMemoryStore.of(b);
+      List<ChatMessage> kept = runTurns(t -> t % 2 == 0 ? first : second, first);
+      System.out.printf(
+          "two file stores on one directory, %d threads x %d turns x 4 messages: kept %d of %d%n",
+          THREADS, TURNS, kept.size(), THREADS * TURNS * 4);
+      assertEveryTurnKeptInOrder(kept);
+    }
   }
 
   private List<ChatMessage> runTurns(IntFunction<ChatMemoryStore> storeForThread, ChatMemoryStore reader)
