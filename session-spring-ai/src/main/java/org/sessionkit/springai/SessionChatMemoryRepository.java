@@ -241,7 +241,9 @@ public final class SessionChatMemoryRepository implements ChatMemoryRepository {
       try {
         seen.set(write(id, wanted, base, stored, storedEntries));
         return;
-      } catch (RevisionConflictException e) {
+      } catch (RevisionConflictException | SessionNotFoundException e) {
+        // Lost a race: another writer changed the conversation, or deleted it (an append to a
+        // deleted session fails with not-found). Decide again from what is stored now.
         if (attempt >= maxAttempts) {
           seen.remove();
           throw new RevisionConflictException(
