@@ -2,12 +2,21 @@ package org.sessionkit.springai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sessionkit.ContentBlock;
+import org.sessionkit.Futures;
+import org.sessionkit.ImageSource;
+import org.sessionkit.JsonValue;
+import org.sessionkit.Role;
+import org.sessionkit.Session;
 import org.sessionkit.SessionStorage;
 import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.memory.InMemoryChatMemoryRepository;
@@ -19,6 +28,7 @@ import org.springframework.ai.chat.messages.SystemMessage;
 import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.ToolResponseMessage.ToolResponse;
 import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.ai.content.Media;
 
 /**
  * Spring AI's {@link MessageWindowChatMemory} driving multi-turn conversations with tool calls
@@ -134,5 +144,67 @@ abstract class ConversationContract {
     assertThat(memory.get("a")).isEmpty();
     memory.add("a", new UserMessage("4"));
     assertThat(memory.get("a")).extracting(Message::getText).containsExactly("4");
+  }
+
+  @Test
+  void turnsWithMediaOddArgumentsAndUnnamedToolsStillAppend() {
+    ChatMemory memory =
+        MessageWindowChatMemory.builder().chatMemoryRepository(repository).maxMessages(1000).build();
+    List<List<Message>> adds =
+        List.of(
+            List.of(
+                UserMessage.builder()
+                    .text("Compare these")
+                    .media(
+                        Media.builder().mimeType(Media.Format.IMAGE_PNG).data(new byte[] {1, 2}).id("i1").build(),
+                        new Media(Media.Format.IMAGE_JPEG, URI.create("https://example.com/b.jpg")),
+                        Media.builder().mimeType(Media.Format.DOC_TXT).data("notes".getBytes(StandardCharsets.UTF_8)).build())
+                    .build()),
+            List.of(
+                AssistantMessage.builder()
+                    .toolCalls(
+                        List.of(
+                            new ToolCall("1", "function", "diff", "{ \"a\": 1.0e1 }"),
+                            new ToolCall("2", "function", "broken", "{\"a\":")))
+                    .build()),
+            List.of(
+                ToolResponseMessage.builder()
+                    .responses(List.of(new ToolResponse("1", "", "same"), new ToolResponse("2", "broken", "error")))
+                    .build()),
+            List.of(new AssistantMessage("They are the same.")));
+    for (List<Message> add : adds) {
+      memory.add("m", add);
+    }
+    counting.takeCounts();
+    memory.add("m", new UserMessage("Thanks"));
+    assertThat(counting.takeCounts()).isEqualTo(Map.of("loadVersioned", 1, "append", 1));
+  }
+
+  @Test
+  void aConversationWrittenByAnotherProgramReadsAndThenAppends() {
+    // As neuron stores a tool turn: no names, no extras.
+    Session foreign =
+        Session.create("n", "/home/agent")
+            .withMessages(
+                List.of(
+                    org.sessionkit.Message.user("List files"),
+                    org.sessionkit.Message.of(
+                        Role.ASSISTANT,
+                        new ContentBlock.ToolUse("t1", "ls", JsonValue.object(Map.of("path", JsonValue.of("."))))),
+                    org.sessionkit.Message.of(Role.USER, ContentBlock.ToolResult.ofText("t1", "a.txt")),
+                    org.sessionkit.Message.of(
+                        Role.USER, new ContentBlock.Image(new ImageSource.Url("https://example.com/x.png")))));
+    Futures.await(storage.save(foreign), 30, TimeUnit.SECONDS);
+    ChatMemory memory = MessageWindowChatMemory.builder().chatMemoryRepository(repository).build();
+    List<Message> read = memory.get("n");
+    assertThat(read).hasSize(4);
+    assertThat(((AssistantMessage) read.get(1)).getToolCalls())
+        .containsExactly(new ToolCall("t1", "function", "ls", "{\"path\":\".\"}"));
+    counting.takeCounts();
+    memory.add("n", new AssistantMessage("One file."));
+    assertThat(counting.takeCounts()).isEqualTo(Map.of("loadVersioned", 1, "append", 1));
+    Session after = Futures.await(storage.load("n"), 30, TimeUnit.SECONDS);
+    assertThat(after.messages().subList(0, 4)).isEqualTo(foreign.messages());
+    assertThat(after.state().cwd()).isEqualTo("/home/agent");
   }
 }

@@ -205,8 +205,12 @@ public final class MessageMapper {
       blocks.add(ContentBlock.ToolResult.ofText(r.id(), r.responseData()));
       names.add(r.name() == null ? JsonValue.NULL : JsonValue.of(r.name()));
     }
+    // All names empty is what a result written by another program reads as (it has no names):
+    // storing nothing then keeps reading and writing such a session inverse of each other.
+    boolean allEmpty = names.stream().allMatch(n -> n.equals(JsonValue.of("")));
     return new Entry(
-        new Message(Role.USER, blocks), JsonValue.object(Map.of("toolNames", JsonValue.array(names))));
+        new Message(Role.USER, blocks),
+        allEmpty ? JsonValue.emptyObject() : JsonValue.object(Map.of("toolNames", JsonValue.array(names))));
   }
 
   private void addMedia(
@@ -380,8 +384,7 @@ public final class MessageMapper {
             "Spring AI's ToolResponse holds one text; this tool result holds "
                 + result.content().stream().map(c -> c.getClass().getSimpleName()).toList());
       }
-      // A result written by another program has no stored name; it reads as the empty name
-      // (the session model has none to offer), which the next write stores explicitly.
+      // A result written by another program has no stored name; it reads as the empty name.
       String name = names.isEmpty() ? "" : nullableString(names.get(k), "toolNames", at);
       responses.add(new ToolResponseMessage.ToolResponse(result.toolUseId(), name, text.text()));
     }
