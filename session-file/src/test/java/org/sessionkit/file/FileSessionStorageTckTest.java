@@ -1,0 +1,47 @@
+package org.sessionkit.file;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.io.TempDir;
+import org.sessionkit.SessionStorage;
+import org.sessionkit.tck.Capability;
+import org.sessionkit.tck.SessionStorageCompatibilityKit;
+
+/**
+ * The whole conformance kit against the file store: persistent, shared by several instances at
+ * once (as processes sharing a directory would be), and corruptible (a file overwritten with
+ * bytes that are not JSON). Durability is relaxed ({@code fsync=false}) to keep the kit fast;
+ * {@link WriteFailureTest} proves the forces of durable writes.
+ */
+class FileSessionStorageTckTest extends SessionStorageCompatibilityKit {
+
+  @TempDir static Path root;
+
+  private static final AtomicInteger STORES = new AtomicInteger();
+
+  @Override
+  protected SessionStorage newStorage() {
+    return FileSessionStorage.builder(root.resolve("store-" + STORES.incrementAndGet())).fsync(false).build();
+  }
+
+  @Override
+  protected SessionStorage reopen(SessionStorage previous) {
+    return FileSessionStorage.builder(((FileSessionStorage) previous).directory()).fsync(false).build();
+  }
+
+  @Override
+  protected Set<Capability> capabilities() {
+    return EnumSet.allOf(Capability.class);
+  }
+
+  @Override
+  protected void corrupt(SessionStorage store, String id) throws IOException {
+    Files.write(((FileSessionStorage) store).fileOf(id), "{\"id\": not json".getBytes(UTF_8));
+  }
+}
