@@ -235,7 +235,7 @@ final class RawFileStorage implements SessionStorage {
 
   /**
    * {@code <id>.json} for ids of {@code [A-Za-z0-9._-]} not starting with a dot; other
-   * characters are escaped as {@code ~XXXX} (their UTF-16 unit in hex), which is reversible and
+   * characters are escaped as {@code ~} and four hex digits (their UTF-16 unit in hex), which is reversible and
    * never produces a name outside the directory.
    */
   Path file(String id) {

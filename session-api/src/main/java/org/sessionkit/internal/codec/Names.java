@@ -14,7 +14,7 @@ public final class Names {
     return shown.length() < text.length() ? q + "…(" + text.length() + " chars)" : q;
   }
 
-  /** Escapes control characters, {@code "}, {@code \} and surrogates as {@code \}{@code uXXXX}. */
+  /** Escapes control characters, {@code "}, {@code \} and surrogates as {@code \}{@code u} followed by four hex digits. */
   public static String escape(String text) {
     int i = 0;
     while (i < text.length() && !needsEscape(text.charAt(i))) {
