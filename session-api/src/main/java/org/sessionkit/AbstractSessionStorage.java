@@ -288,14 +288,14 @@ public abstract class AbstractSessionStorage implements SessionStorage {
             current -> {
               Session changed = Objects.requireNonNull(change.apply(current.session()), "change returned null");
               if (!changed.id().equals(id)) {
-                throw new InvalidSessionException("update must keep the session id " + SessionIds.describe(id));
+                throw new InvalidSessionException("update must keep the session id " + SessionIds.quote(id));
               }
               validate(changed);
               return doSave(changed, WriteCondition.ifRevision(current.revision()))
                   .thenApply(rev -> new VersionedSession(changed, rev));
             })
         .handle((result, failure) -> retryOnConflict(result, failure, attempt,
-            () -> updateAttempt(id, change, attempt + 1), "update of " + SessionIds.describe(id)))
+            () -> updateAttempt(id, change, attempt + 1), "update of " + SessionIds.quote(id)))
         .thenCompose(f -> f);
   }
 
@@ -309,7 +309,7 @@ public abstract class AbstractSessionStorage implements SessionStorage {
               if (append.expectedRevision().isPresent()
                   && !append.expectedRevision().get().equals(current.revision())) {
                 throw new RevisionConflictException(
-                    "append to " + SessionIds.describe(id) + ": the stored revision is not "
+                    "append to " + SessionIds.quote(id) + ": the stored revision is not "
                         + append.expectedRevision().get());
               }
               Session appended = append.applyTo(current.session());
@@ -324,7 +324,7 @@ public abstract class AbstractSessionStorage implements SessionStorage {
                 : CompletableFuture.<Revision>failedFuture(Futures.unwrap(failure));
           }
           return retryOnConflict(result, failure, attempt,
-              () -> appendAttempt(id, append, attempt + 1), "append to " + SessionIds.describe(id));
+              () -> appendAttempt(id, append, attempt + 1), "append to " + SessionIds.quote(id));
         })
         .thenCompose(f -> f);
   }

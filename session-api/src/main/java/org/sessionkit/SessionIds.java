@@ -2,6 +2,7 @@ package org.sessionkit;
 
 import java.util.Comparator;
 import java.util.Objects;
+import org.sessionkit.internal.codec.Names;
 
 /**
  * The session id rule, the same for every store, and the order in which ids are listed.
@@ -44,7 +45,7 @@ public final class SessionIds {
   public static String requireValid(String id) {
     String problem = problem(Objects.requireNonNull(id, "id"));
     if (problem != null) {
-      throw new InvalidIdException("invalid session id " + describe(id) + ": " + problem);
+      throw new InvalidIdException("invalid session id " + quote(id) + ": " + problem);
     }
     return id;
   }
@@ -102,21 +103,17 @@ public final class SessionIds {
     return null;
   }
 
-  /** Quotes an id for a message, escaping what would garble a log line, and shortening it. */
-  static String describe(String id) {
-    StringBuilder b = new StringBuilder("\"");
-    int limit = Math.min(id.length(), 80);
-    for (int i = 0; i < limit; i++) {
-      char c = id.charAt(i);
-      if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) || c == '"' || c == '\\') {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    if (limit < id.length()) {
-      b.append("…(").append(id.length()).append(" chars)");
-    }
-    return b.append('"').toString();
+  /**
+   * Quotes {@code id} for an error message or a log line: in double quotes, with control
+   * characters, quotes, backslashes and unpaired surrogates escaped as {@code \}{@code u}
+   * and four hex digits, and cut after 80 chars (never inside a surrogate pair) with its length
+   * appended. Works on any string, valid id or not. Stores use it so that every message names
+   * ids the same way.
+   *
+   * @param id any string
+   * @return the quoted form; never {@code null}
+   */
+  public static String quote(String id) {
+    return Names.quote(id, 80);
   }
 }

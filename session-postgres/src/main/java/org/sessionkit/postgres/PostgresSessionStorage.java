@@ -26,6 +26,7 @@ import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
 import org.sessionkit.SessionCodec;
+import org.sessionkit.SessionIds;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionStorageException;
 import org.sessionkit.SessionSummary;
@@ -201,7 +202,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
 
   private static void checkInstant(String id, java.time.Instant t, String field) {
     if (t.isBefore(PostgresRows.MIN) || t.isAfter(PostgresRows.MAX)) {
-      throw new InvalidSessionException("session " + Ids.describe(id) + " can't be stored: "
+      throw new InvalidSessionException("session " + SessionIds.quote(id) + " can't be stored: "
           + field + " " + t + " is outside years 0000-9999");
     }
   }
@@ -219,7 +220,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
 
   @Override
   protected CompletableFuture<Revision> doSave(Session session, WriteCondition condition) {
-    String what = "save of " + Ids.describe(session.id());
+    String what = "save of " + SessionIds.quote(session.id());
     return blocking(() -> {
       SessionRows.Encoded e = SessionRows.Encoded.of(session, codec);
       checkSize(session, e.bytes(), e.messages().length + 1);
@@ -283,7 +284,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           throw new RevisionConflictException(
-              "create of " + Ids.describe(e.id()) + ": a session with this id exists");
+              "create of " + SessionIds.quote(e.id()) + ": a session with this id exists");
         }
         return Revision.of(rs.getLong(1));
       }
@@ -294,7 +295,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
 
   @Override
   protected CompletableFuture<Revision> doAppend(String id, Append append) {
-    String what = "append to " + Ids.describe(id);
+    String what = "append to " + SessionIds.quote(id);
     return blocking(() -> {
       // The stored messages were checked when they were stored: check only what is new (the
       // encoders check strings and nesting).
@@ -345,7 +346,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
 
   @Override
   protected CompletableFuture<Void> doDelete(String id, Optional<Revision> expected) {
-    String what = "delete of " + Ids.describe(id);
+    String what = "delete of " + SessionIds.quote(id);
     return blocking(() -> {
       Optional<Long> expectedRevision = expected.flatMap(PostgresSessionStorage::parseRevision);
       return jdbc.withConnection(what, c -> {
@@ -381,7 +382,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
 
   @Override
   protected CompletableFuture<VersionedSession> doLoad(String id) {
-    String what = "load of " + Ids.describe(id);
+    String what = "load of " + SessionIds.quote(id);
     return blocking(() -> {
       SessionRows.Stored rows = jdbc.withConnection(what, c -> {
         try (PreparedStatement ps = jdbc.prepare(c, sql.load)) {
@@ -498,7 +499,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
   }
 
   private SessionNotFoundException notFound(String id) {
-    return new SessionNotFoundException("no session " + Ids.describe(id) + " in " + description());
+    return new SessionNotFoundException("no session " + SessionIds.quote(id) + " in " + description());
   }
 
   /** Whether the row of {@code id} exists with instants the append statement refuses. */

@@ -25,6 +25,7 @@ import org.sessionkit.PageRequest;
 import org.sessionkit.PageResult;
 import org.sessionkit.Revision;
 import org.sessionkit.SessionCodec;
+import org.sessionkit.SessionIds;
 import org.sessionkit.SessionStorageException;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.file.internal.FileNames.Foreign;
@@ -286,7 +287,7 @@ final class DirectoryListing {
           nameId.isPresent() ? head.id().equals(nameId.get()) : names.isNameOf(name, head.id());
       if (!idMatches) {
         return Optional.of(unreadable(path, nameId,
-            "holds the session " + Ids.describe(head.id()) + ", which does not belong under this name"));
+            "holds the session " + SessionIds.quote(head.id()) + ", which does not belong under this name"));
       }
       return Optional.of(new Found(new SessionSummary(
           head.id(), head.createdAt(), head.updatedAt(), head.messageCount(), revision)));

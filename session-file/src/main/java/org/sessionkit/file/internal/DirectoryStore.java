@@ -26,6 +26,7 @@ import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
 import org.sessionkit.SessionCodec;
+import org.sessionkit.SessionIds;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionStorageException;
 import org.sessionkit.StorageConfigurationException;
@@ -207,7 +208,7 @@ public final class DirectoryStore {
       if (append.expectedRevision().isPresent()
           && !append.expectedRevision().get().equals(current.revision())) {
         throw new RevisionConflictException(
-            "append to " + Ids.describe(id) + ": the stored revision is " + current.revision()
+            "append to " + SessionIds.quote(id) + ": the stored revision is " + current.revision()
                 + ", not " + append.expectedRevision().get());
       }
       Session appended = append.applyTo(current.session());
@@ -236,7 +237,7 @@ public final class DirectoryStore {
         }
         if (!current.get().equals(expected.get())) {
           throw new RevisionConflictException(
-              "delete of " + Ids.describe(id) + ": the stored revision is " + current.get()
+              "delete of " + SessionIds.quote(id) + ": the stored revision is " + current.get()
                   + ", not " + expected.get());
         }
       } else {
@@ -309,7 +310,7 @@ public final class DirectoryStore {
       }
     } catch (IOException e) {
       throw new StorageUnavailableException(
-          "could not write session " + Ids.describe(id) + " to " + path + " (" + step + " failed: "
+          "could not write session " + SessionIds.quote(id) + " to " + path + " (" + step + " failed: "
               + describe(e) + "); "
               + (renamed ? "the new version is in place but may not be durable"
                   : "the previous version is unchanged"),
@@ -399,8 +400,8 @@ public final class DirectoryStore {
     StoredDocument document = codec.decodeDocument(bytes, path.toString());
     if (!document.session().id().equals(id)) {
       throw new CorruptDocumentException(
-          path + " holds the session " + Ids.describe(document.session().id()) + ", not "
-              + Ids.describe(id));
+          path + " holds the session " + SessionIds.quote(document.session().id()) + ", not "
+              + SessionIds.quote(id));
     }
     Revision revision =
         document.metadata().isPresent()
@@ -545,7 +546,7 @@ public final class DirectoryStore {
   // ------------------------------------------------------------------------------ errors
 
   private SessionNotFoundException notFound(String id) {
-    return new SessionNotFoundException("no session " + Ids.describe(id) + " in " + directory);
+    return new SessionNotFoundException("no session " + SessionIds.quote(id) + " in " + directory);
   }
 
   private static RevisionConflictException conflict(
@@ -557,7 +558,7 @@ public final class DirectoryStore {
                 ? "it does not exist"
                 : "the stored revision is " + current.get() + ", not "
                     + ((WriteCondition.IfRevision) condition).expected();
-    return new RevisionConflictException("conditional save of " + Ids.describe(id) + " refused: " + what);
+    return new RevisionConflictException("conditional save of " + SessionIds.quote(id) + " refused: " + what);
   }
 
   private static String describe(IOException e) {

@@ -107,7 +107,7 @@ public final class ContentCheck {
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         String id = rs.getString(1);
-        out.add(new ListingProblem(names.messages() + " session_id " + Ids.describe(id),
+        out.add(new ListingProblem(names.messages() + " session_id " + SessionIds.quote(id),
             SessionIds.isValid(id) ? Optional.of(id) : Optional.empty(),
             "message rows of a session that does not exist"));
       }

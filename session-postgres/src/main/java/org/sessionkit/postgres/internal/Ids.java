@@ -2,28 +2,10 @@ package org.sessionkit.postgres.internal;
 
 import java.util.Optional;
 
-/** Small helpers for ids in messages and in prefix queries. */
+/** Small helpers for ids in prefix queries. */
 public final class Ids {
 
   private Ids() {}
-
-  /** Quotes an id for a message: escapes what would garble a log line and shortens it. */
-  public static String describe(String id) {
-    StringBuilder b = new StringBuilder("\"");
-    int limit = Math.min(id.length(), 80);
-    for (int i = 0; i < limit; i++) {
-      char c = id.charAt(i);
-      if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) || c == '"' || c == '\\') {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    if (limit < id.length()) {
-      b.append("…(").append(id.length()).append(" chars)");
-    }
-    return b.append('"').toString();
-  }
 
   /** Returns whether {@code s} holds a control character (Unicode category Cc). */
   public static boolean hasControlCharacter(String s) {

@@ -11,7 +11,7 @@ public final class Problems {
 
   /** Where a session row is, e.g. {@code "sessionkit"."sessions" id "a"}. */
   public static String location(TableNames names, String id) {
-    return names.sessions() + " id " + Ids.describe(id);
+    return names.sessions() + " id " + SessionIds.quote(id);
   }
 
   /**
@@ -19,7 +19,7 @@ public final class Problems {
    * quotes, because the codec quotes it again in its messages.
    */
   public static String source(TableNames names, String id) {
-    String quoted = Ids.describe(id);
+    String quoted = SessionIds.quote(id);
     return names.schema() + "." + names.prefix() + "sessions id " + quoted.substring(1, quoted.length() - 1);
   }
 

@@ -269,7 +269,7 @@ public final class RedisStore {
   /** Saves {@code session} if {@code condition} holds; completes with the new revision. */
   public CompletableFuture<Revision> save(Session session, WriteCondition condition, BooleanSupplier closed) {
     String id = session.id();
-    String what = "save of " + quote(id);
+    String what = "save of " + SessionIds.quote(id);
     // Encoding checks the session (strings, nesting, dates, size) before any I/O.
     String created = Timestamps.format(session.createdAt());
     String updated = Timestamps.format(session.updatedAt());
@@ -322,7 +322,7 @@ public final class RedisStore {
 
   /** Appends; completes with the new revision. */
   public CompletableFuture<Revision> append(String id, Append append, BooleanSupplier closed) {
-    String what = "append to " + quote(id);
+    String what = "append to " + SessionIds.quote(id);
     String updated = Timestamps.format(append.updatedAt());
     byte[] state = codec.encodeState(append.state());
     List<Message> messages = append.messages();
@@ -374,7 +374,7 @@ public final class RedisStore {
 
   /** Deletes, if {@code expected} is present only at that revision. */
   public CompletableFuture<Void> delete(String id, Optional<Revision> expected, BooleanSupplier closed) {
-    String what = "delete of " + quote(id);
+    String what = "delete of " + SessionIds.quote(id);
     String hex = KeyLayout.hex(id);
     byte[][] k = {ascii(keys.head(hex)), ascii(keys.messages(hex)), byTime, byId};
     byte[][] args = {expected.map(r -> utf8(r.value())).orElse(EMPTY), ascii(hex)};
@@ -407,7 +407,7 @@ public final class RedisStore {
   private void checkSize(String id, long size) {
     if (size > maxSessionBytes) {
       throw new InvalidSessionException(
-          "session " + quote(id) + " can't be stored: about " + size
+          "session " + SessionIds.quote(id) + " can't be stored: about " + size
               + " bytes of JSON, more than the limit of " + maxSessionBytes);
     }
   }
@@ -426,7 +426,7 @@ public final class RedisStore {
     String hex = KeyLayout.hex(id);
     byte[][] k = {ascii(keys.head(hex)), ascii(keys.messages(hex))};
     return bounded(
-        "load of " + quote(id),
+        "load of " + SessionIds.quote(id),
         closed,
         () ->
             Scripts.LOAD
@@ -441,7 +441,7 @@ public final class RedisStore {
                         case "corrupt":
                           throw corrupt(id, string(reply.get(1)));
                         default:
-                          throw unexpected("load of " + quote(id), reply);
+                          throw unexpected("load of " + SessionIds.quote(id), reply);
                       }
                     }));
   }
@@ -464,7 +464,7 @@ public final class RedisStore {
         messages.add(codec.decodeMessage(bytes, id));
       } catch (CorruptDocumentException e) {
         throw new CorruptDocumentException(
-            "session " + quote(id) + " in " + failures.description() + ": message " + i + " (list "
+            "session " + SessionIds.quote(id) + " in " + failures.description() + ": message " + i + " (list "
                 + keys.messages(hex) + ") can't be read: " + e.getMessage(), e);
       }
     }
@@ -657,7 +657,7 @@ public final class RedisStore {
 
   private void problem(Listing listing, String member, String location, Optional<String> id, String why) {
     listing.problems.putIfAbsent(
-        location, Map.entry(member, new ListingProblem(location, id, "session " + id.map(RedisStore::quote).orElse("?") + ": " + why)));
+        location, Map.entry(member, new ListingProblem(location, id, "session " + id.map(SessionIds::quote).orElse("?") + ": " + why)));
   }
 
   /**
@@ -707,7 +707,7 @@ public final class RedisStore {
       return bounded("problem scan", closed, () -> redis.exists(ascii(keys.head(hex.get()))).toCompletableFuture())
           .thenApply(
               n -> n == 0
-                  ? Optional.of(new ListingProblem(key, id, "session " + quote(id.get()) + ": messages without a head (left over)"))
+                  ? Optional.of(new ListingProblem(key, id, "session " + SessionIds.quote(id.get()) + ": messages without a head (left over)"))
                   : Optional.empty());
     }
     return load(id.get(), closed)
@@ -761,12 +761,12 @@ public final class RedisStore {
 
   private CorruptDocumentException corrupt(String id, String why) {
     return new CorruptDocumentException(
-        "session " + quote(id) + " in " + failures.description() + " can't be read: " + why
+        "session " + SessionIds.quote(id) + " in " + failures.description() + " can't be read: " + why
             + " (key " + keys.head(KeyLayout.hex(id)) + ")");
   }
 
   private SessionNotFoundException notFound(String id) {
-    return new SessionNotFoundException("no session " + quote(id) + " in " + failures.description());
+    return new SessionNotFoundException("no session " + SessionIds.quote(id) + " in " + failures.description());
   }
 
   private static IllegalStateException unexpected(String what, List<Object> reply) {
@@ -795,30 +795,5 @@ public final class RedisStore {
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Quotes an id for a message, escaping what would garble a log line, and shortening it. */
-  static String quote(String id) {
-    StringBuilder b = new StringBuilder("\"");
-    int limit = Math.min(id.length(), 80);
-    for (int i = 0; i < limit; i++) {
-      char c = id.charAt(i);
-      if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validPair(id, i) || c == '"' || c == '\\') {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    if (limit < id.length()) {
-      b.append("…(").append(id.length()).append(" chars)");
-    }
-    return b.append('"').toString();
-  }
-
-  private static boolean validPair(String s, int i) {
-    char c = s.charAt(i);
-    return Character.isHighSurrogate(c)
-        ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
-        : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
   }
 }
