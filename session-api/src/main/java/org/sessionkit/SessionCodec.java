@@ -206,19 +206,9 @@ public final class SessionCodec {
    * @throws CorruptDocumentException if the document can't be read
    */
   public StoredDocument decodeDocument(byte[] document, String source) {
-    JsonParser p = open(document, source);
-    try {
-      return new DocumentReader(p, source, 0).document();
-    } catch (JsonProcessingException e) {
-      throw DocumentReader.corrupt(source, p, e, maxDocumentBytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // unreachable: reading from memory
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw numberProblem(source, e);
-    } finally {
-      closeQuietly(p);
-    }
+    return readInMemory(document, source, 0, DocumentReader::document);
   }
+
 
   /**
    * Decodes a whole document read from {@code in}, to its end; see {@link
@@ -229,17 +219,9 @@ public final class SessionCodec {
    * @throws IOException only if reading {@code in} fails
    */
   public StoredDocument decodeDocument(InputStream in, String source) throws IOException {
-    JsonParser p = open(in, source);
-    try {
-      return new DocumentReader(p, source, 0).document();
-    } catch (JsonProcessingException e) {
-      throw DocumentReader.corrupt(source, p, e, maxDocumentBytes);
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw numberProblem(source, e);
-    } finally {
-      closeQuietly(p);
-    }
+    return read(open(in, source), source, 0, DocumentReader::document);
   }
+
 
   /**
    * Reads the head of a document from {@code in}: id, timestamps, message count and metadata.
@@ -259,17 +241,9 @@ public final class SessionCodec {
    * @throws IOException only if reading {@code in} fails
    */
   public DocumentHead readHead(InputStream in, String source) throws IOException {
-    JsonParser p = open(in, source);
-    try {
-      return new DocumentReader(p, source, 0).head();
-    } catch (JsonProcessingException e) {
-      throw DocumentReader.corrupt(source, p, e, maxDocumentBytes);
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw numberProblem(source, e);
-    } finally {
-      closeQuietly(p);
-    }
+    return read(open(in, source), source, 0, DocumentReader::head);
   }
+
 
   /**
    * Reads the head of a document held in memory; see {@link #readHead(InputStream, String)}.
@@ -277,19 +251,9 @@ public final class SessionCodec {
    * @throws CorruptDocumentException if the head can't be read
    */
   public DocumentHead readHead(byte[] document, String source) {
-    JsonParser p = open(document, source);
-    try {
-      return new DocumentReader(p, source, 0).head();
-    } catch (JsonProcessingException e) {
-      throw DocumentReader.corrupt(source, p, e, maxDocumentBytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // unreachable: reading from memory
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw numberProblem(source, e);
-    } finally {
-      closeQuietly(p);
-    }
+    return readInMemory(document, source, 0, DocumentReader::head);
   }
+
 
   /**
    * Checks that {@code session} can be stored, with the same checks {@link #encode(Session)}
@@ -299,16 +263,9 @@ public final class SessionCodec {
    */
   public void validate(Session session) {
     Objects.requireNonNull(session, "session");
-    ByteSink sink = ByteSink.counting(maxDocumentBytes);
-    try (JsonGenerator g = factory.createGenerator(sink, JsonEncoding.UTF8)) {
-      new DocumentWriter(g).session(session, null);
-    } catch (WriteProblem problem) {
-      throw invalid("session " + Names.quote(session.id()), problem);
-    } catch (IOException e) {
-      throw new InvalidSessionException(
-          "session " + Names.quote(session.id()) + " can't be stored: " + e.getMessage(), e);
-    }
+    write(ByteSink.counting(maxDocumentBytes), "session " + Names.quote(session.id()), false, w -> w.session(session, null));
   }
+
 
   // ------------------------------------------------------------------ parts
 
@@ -320,20 +277,9 @@ public final class SessionCodec {
    */
   public byte[] encodeMessage(Message message) {
     Objects.requireNonNull(message, "message");
-    ByteSink sink = ByteSink.storing(pool, maxDocumentBytes);
-    try {
-      try (JsonGenerator g = factory.createGenerator(sink, JsonEncoding.UTF8)) {
-        new DocumentWriter(g).message(message);
-      }
-      return toBytes(sink);
-    } catch (WriteProblem problem) {
-      sink.release(pool);
-      throw invalid("message", problem);
-    } catch (IOException e) {
-      sink.release(pool);
-      throw new InvalidSessionException("message can't be stored: " + e.getMessage(), e);
-    }
+    return toBytes(write(ByteSink.storing(pool, maxDocumentBytes), "message", false, w -> w.message(message)));
   }
+
 
   /**
    * Decodes one message written by {@link #encodeMessage}. Strict as a document is; nesting is
@@ -342,19 +288,9 @@ public final class SessionCodec {
    * @throws CorruptDocumentException if it can't be read; the message names {@code source}
    */
   public Message decodeMessage(byte[] json, String source) {
-    JsonParser p = open(json, source);
-    try {
-      return new DocumentReader(p, source, 2).messagePart();
-    } catch (JsonProcessingException e) {
-      throw DocumentReader.corrupt(source, p, e, maxDocumentBytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw numberProblem(source, e);
-    } finally {
-      closeQuietly(p);
-    }
+    return readInMemory(json, source, 2, DocumentReader::messagePart);
   }
+
 
   /**
    * Encodes a session state, compact, as it appears in a document's {@code state}. Its nesting
@@ -364,20 +300,9 @@ public final class SessionCodec {
    */
   public byte[] encodeState(SessionState state) {
     Objects.requireNonNull(state, "state");
-    ByteSink sink = ByteSink.storing(pool, maxDocumentBytes);
-    try {
-      try (JsonGenerator g = factory.createGenerator(sink, JsonEncoding.UTF8)) {
-        new DocumentWriter(g).state(state);
-      }
-      return toBytes(sink);
-    } catch (WriteProblem problem) {
-      sink.release(pool);
-      throw invalid("state", problem);
-    } catch (IOException e) {
-      sink.release(pool);
-      throw new InvalidSessionException("state can't be stored: " + e.getMessage(), e);
-    }
+    return toBytes(write(ByteSink.storing(pool, maxDocumentBytes), "state", false, w -> w.state(state)));
   }
+
 
   /**
    * Decodes a session state written by {@link #encodeState}.
@@ -385,19 +310,9 @@ public final class SessionCodec {
    * @throws CorruptDocumentException if it can't be read; the message names {@code source}
    */
   public SessionState decodeState(byte[] json, String source) {
-    JsonParser p = open(json, source);
-    try {
-      return new DocumentReader(p, source, 1).statePart();
-    } catch (JsonProcessingException e) {
-      throw DocumentReader.corrupt(source, p, e, maxDocumentBytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw numberProblem(source, e);
-    } finally {
-      closeQuietly(p);
-    }
+    return readInMemory(json, source, 1, DocumentReader::statePart);
   }
+
 
   /**
    * Encodes a JSON value, compact. Its nesting is counted from the value itself (level 1); note
@@ -407,20 +322,9 @@ public final class SessionCodec {
    */
   public byte[] encodeValue(JsonValue value) {
     Objects.requireNonNull(value, "value");
-    ByteSink sink = ByteSink.storing(pool, maxDocumentBytes);
-    try {
-      try (JsonGenerator g = factory.createGenerator(sink, JsonEncoding.UTF8)) {
-        new DocumentWriter(g).value(value, 1);
-      }
-      return toBytes(sink);
-    } catch (WriteProblem problem) {
-      sink.release(pool);
-      throw invalid("value", problem);
-    } catch (IOException e) {
-      sink.release(pool);
-      throw new InvalidSessionException("value can't be stored: " + e.getMessage(), e);
-    }
+    return toBytes(write(ByteSink.storing(pool, maxDocumentBytes), "value", false, w -> w.value(value, 1)));
   }
+
 
   /**
    * Decodes any JSON value (object, array, string, number, boolean or null), keeping integers
@@ -429,19 +333,9 @@ public final class SessionCodec {
    * @throws CorruptDocumentException if it can't be read; the message names {@code source}
    */
   public JsonValue decodeValue(byte[] json, String source) {
-    JsonParser p = open(json, source);
-    try {
-      return new DocumentReader(p, source, 0).valuePart();
-    } catch (JsonProcessingException e) {
-      throw DocumentReader.corrupt(source, p, e, maxDocumentBytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (IllegalArgumentException | ArithmeticException e) {
-      throw numberProblem(source, e);
-    } finally {
-      closeQuietly(p);
-    }
+    return readInMemory(json, source, 0, DocumentReader::valuePart);
   }
+
 
   // ------------------------------------------------------------------ helpers
 
@@ -462,24 +356,70 @@ public final class SessionCodec {
 
   private ByteSink write(Session session, DocumentMetadata metadata, boolean pretty) {
     Objects.requireNonNull(session, "session");
-    ByteSink sink = ByteSink.storing(pool, maxDocumentBytes);
+    return write(
+        ByteSink.storing(pool, maxDocumentBytes),
+        "session " + Names.quote(session.id()),
+        pretty,
+        w -> w.session(session, metadata));
+  }
+
+  /** Writes one thing through a {@link DocumentWriter} into {@code sink}; releases it on failure. */
+  private ByteSink write(ByteSink sink, String what, boolean pretty, Writing writing) {
     try {
       try (JsonGenerator g = factory.createGenerator(sink, JsonEncoding.UTF8)) {
         if (pretty) {
           g.setPrettyPrinter(new SerdePrettyPrinter());
         }
-        new DocumentWriter(g).session(session, metadata);
+        writing.to(new DocumentWriter(g));
       }
       return sink;
     } catch (WriteProblem problem) {
       sink.release(pool);
-      throw invalid("session " + Names.quote(session.id()), problem);
+      throw invalid(what, problem);
     } catch (IOException e) {
       sink.release(pool);
-      throw new InvalidSessionException(
-          "session " + Names.quote(session.id()) + " can't be stored: " + e.getMessage(), e);
+      throw new InvalidSessionException(what + " can't be stored: " + e.getMessage(), e);
     }
   }
+
+  /** Reads one thing from a document held in memory, where reading can't fail with I/O. */
+  private <T> T readInMemory(byte[] json, String source, int level, Reading<T> reading) {
+    try {
+      return read(open(json, source), source, level, reading);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // unreachable: reading from memory
+    }
+  }
+
+  /**
+   * Reads one thing from {@code p}, whose nesting starts at {@code level}, turning what Jackson
+   * and the number parsers throw into {@link CorruptDocumentException}s naming {@code source}.
+   * Closes the parser, never the source.
+   */
+  private <T> T read(JsonParser p, String source, int level, Reading<T> reading) throws IOException {
+    try {
+      return reading.from(new DocumentReader(p, source, level));
+    } catch (JsonProcessingException e) {
+      throw DocumentReader.corrupt(source, p, e, maxDocumentBytes);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw numberProblem(source, e);
+    } finally {
+      closeQuietly(p);
+    }
+  }
+
+  /** A step that writes through a {@link DocumentWriter}. */
+  @FunctionalInterface
+  private interface Writing {
+    void to(DocumentWriter writer) throws IOException;
+  }
+
+  /** A step that reads through a {@link DocumentReader}. */
+  @FunctionalInterface
+  private interface Reading<T> {
+    T from(DocumentReader reader) throws IOException;
+  }
+
 
   private byte[] toBytes(ByteSink sink) {
     try {
