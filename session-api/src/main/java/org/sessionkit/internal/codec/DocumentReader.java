@@ -365,23 +365,8 @@ public final class DocumentReader {
         break;
       case Fields.THINKING:
         {
-          startObject();
-          String thinking = null;
-          String signature = null;
-          while (next() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            next();
-            if (name.equals(Fields.THINKING_FIELD)) {
-              thinking = string();
-            } else if (name.equals(Fields.SIGNATURE)) {
-              signature = string();
-            } else {
-              skip();
-            }
-          }
-          require(thinking, Fields.THINKING_FIELD);
-          require(signature, Fields.SIGNATURE);
-          block = new ContentBlock.Thinking(thinking, signature);
+          String[] f = requiredStrings(Fields.THINKING_FIELD, Fields.SIGNATURE);
+          block = new ContentBlock.Thinking(f[0], f[1]);
           break;
         }
       case Fields.REDACTED_THINKING:
@@ -516,23 +501,8 @@ public final class DocumentReader {
     switch (tag) {
       case Fields.BASE64:
         {
-          startObject();
-          String mediaType = null;
-          String data = null;
-          while (next() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            next();
-            if (field.equals(Fields.MEDIA_TYPE)) {
-              mediaType = string();
-            } else if (field.equals(Fields.DATA)) {
-              data = string();
-            } else {
-              skip();
-            }
-          }
-          require(mediaType, Fields.MEDIA_TYPE);
-          require(data, Fields.DATA);
-          source = new ImageSource.Base64(mediaType, data);
+          String[] f = requiredStrings(Fields.MEDIA_TYPE, Fields.DATA);
+          source = new ImageSource.Base64(f[0], f[1]);
           break;
         }
       case Fields.URL:
@@ -568,19 +538,39 @@ public final class DocumentReader {
 
   /** Reads an object with one required string field {@code name} (others ignored). */
   private String singleString(String name) throws IOException {
+    return requiredStrings(name)[0];
+  }
+
+  /**
+   * Reads an object that must hold a string under each of {@code names}, in any order, and
+   * ignores other fields; returns the strings in the order of {@code names}.
+   */
+  private String[] requiredStrings(String... names) throws IOException {
     startObject();
-    String value = null;
+    String[] values = new String[names.length];
     while (next() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       next();
-      if (field.equals(name)) {
-        value = string();
+      int i = indexOf(names, field);
+      if (i >= 0) {
+        values[i] = string();
       } else {
         skip();
       }
     }
-    require(value, name);
-    return value;
+    for (int i = 0; i < names.length; i++) {
+      require(values[i], names[i]);
+    }
+    return values;
+  }
+
+  private static int indexOf(String[] names, String field) {
+    for (int i = 0; i < names.length; i++) {
+      if (names[i].equals(field)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private SessionState state() throws IOException {
