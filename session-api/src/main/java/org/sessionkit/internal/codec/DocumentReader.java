@@ -611,28 +611,16 @@ public final class DocumentReader {
 
   private TokenUsage tokenUsage() throws IOException {
     startObject();
-    Long input = null;
-    Long output = null;
-    OptionalLong cacheRead = OptionalLong.empty();
-    OptionalLong cacheCreation = OptionalLong.empty();
+    Counters c = new Counters();
     OptionalLong reasoning = OptionalLong.empty();
     Optional<List<IterationUsage>> iterations = Optional.empty();
     while (next() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       next();
+      if (c.read(field)) {
+        continue;
+      }
       switch (field) {
-        case Fields.INPUT_TOKENS:
-          input = unsigned();
-          break;
-        case Fields.OUTPUT_TOKENS:
-          output = unsigned();
-          break;
-        case Fields.CACHE_READ_TOKENS:
-          cacheRead = optionalUnsigned();
-          break;
-        case Fields.CACHE_CREATION_TOKENS:
-          cacheCreation = optionalUnsigned();
-          break;
         case Fields.REASONING_TOKENS:
           reasoning = optionalUnsigned();
           break;
@@ -652,40 +640,55 @@ public final class DocumentReader {
           skip();
       }
     }
-    require(input, Fields.INPUT_TOKENS);
-    require(output, Fields.OUTPUT_TOKENS);
-    return new TokenUsage(input, output, cacheRead, cacheCreation, reasoning, iterations);
+    c.requireAll();
+    return new TokenUsage(c.input, c.output, c.cacheRead, c.cacheCreation, reasoning, iterations);
   }
 
   private IterationUsage iteration() throws IOException {
     startObject();
-    Long input = null;
-    Long output = null;
-    OptionalLong cacheRead = OptionalLong.empty();
-    OptionalLong cacheCreation = OptionalLong.empty();
+    Counters c = new Counters();
     while (next() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       next();
+      if (!c.read(field)) {
+        skip();
+      }
+    }
+    c.requireAll();
+    return new IterationUsage(c.input, c.output, c.cacheRead, c.cacheCreation);
+  }
+
+  /** The token counters that a token usage and each of its iterations have in common. */
+  private final class Counters {
+    Long input;
+    Long output;
+    OptionalLong cacheRead = OptionalLong.empty();
+    OptionalLong cacheCreation = OptionalLong.empty();
+
+    /** Reads the value of {@code field} if it is one of the four counters; says whether it was. */
+    boolean read(String field) throws IOException {
       switch (field) {
         case Fields.INPUT_TOKENS:
           input = unsigned();
-          break;
+          return true;
         case Fields.OUTPUT_TOKENS:
           output = unsigned();
-          break;
+          return true;
         case Fields.CACHE_READ_TOKENS:
           cacheRead = optionalUnsigned();
-          break;
+          return true;
         case Fields.CACHE_CREATION_TOKENS:
           cacheCreation = optionalUnsigned();
-          break;
+          return true;
         default:
-          skip();
+          return false;
       }
     }
-    require(input, Fields.INPUT_TOKENS);
-    require(output, Fields.OUTPUT_TOKENS);
-    return new IterationUsage(input, output, cacheRead, cacheCreation);
+
+    void requireAll() {
+      require(input, Fields.INPUT_TOKENS);
+      require(output, Fields.OUTPUT_TOKENS);
+    }
   }
 
   // ---------------------------------------------------------------- values
