@@ -179,9 +179,7 @@ public final class DocumentWriter {
     if (b instanceof ContentBlock.Text t) {
       string(TEXT, t.text());
     } else if (b instanceof ContentBlock.ToolUse u) {
-      g.writeFieldName(TOOL_USE);
-      g.writeStartObject();
-      try {
+      variant(TOOL_USE, () -> {
         string(ID, u.id());
         string(NAME, u.name());
         g.writeFieldName(INPUT);
@@ -190,14 +188,9 @@ public final class DocumentWriter {
         } catch (WriteProblem p) {
           throw p.field(Fields.INPUT);
         }
-      } catch (WriteProblem p) {
-        throw p.field(Fields.TOOL_USE);
-      }
-      g.writeEndObject();
+      });
     } else if (b instanceof ContentBlock.ToolResult r) {
-      g.writeFieldName(TOOL_RESULT);
-      g.writeStartObject();
-      try {
+      variant(TOOL_RESULT, () -> {
         string(TOOL_USE_ID, r.toolUseId());
         g.writeFieldName(CONTENT);
         g.writeStartArray();
@@ -212,58 +205,26 @@ public final class DocumentWriter {
         g.writeEndArray();
         g.writeFieldName(IS_ERROR);
         g.writeBoolean(r.isError());
-      } catch (WriteProblem p) {
-        throw p.field(Fields.TOOL_RESULT);
-      }
-      g.writeEndObject();
+      });
     } else if (b instanceof ContentBlock.Thinking t) {
-      g.writeFieldName(THINKING);
-      g.writeStartObject();
-      try {
+      variant(THINKING, () -> {
         string(THINKING_FIELD, t.thinking());
         string(SIGNATURE, t.signature());
-      } catch (WriteProblem p) {
-        throw p.field(Fields.THINKING);
-      }
-      g.writeEndObject();
+      });
     } else if (b instanceof ContentBlock.RedactedThinking t) {
-      g.writeFieldName(REDACTED_THINKING);
-      g.writeStartObject();
-      try {
-        string(DATA, t.data());
-      } catch (WriteProblem p) {
-        throw p.field(Fields.REDACTED_THINKING);
-      }
-      g.writeEndObject();
+      variant(REDACTED_THINKING, () -> string(DATA, t.data()));
     } else if (b instanceof ContentBlock.Image i) {
-      g.writeFieldName(IMAGE);
-      g.writeStartObject();
-      try {
+      variant(IMAGE, () -> {
         g.writeFieldName(SOURCE);
         imageSource(i.source());
-      } catch (WriteProblem p) {
-        throw p.field(Fields.IMAGE);
-      }
-      g.writeEndObject();
+      });
     } else if (b instanceof ContentBlock.Document d) {
-      g.writeFieldName(DOCUMENT);
-      g.writeStartObject();
-      try {
+      variant(DOCUMENT, () -> {
         g.writeFieldName(SOURCE);
         documentSource(d.source());
-      } catch (WriteProblem p) {
-        throw p.field(Fields.DOCUMENT);
-      }
-      g.writeEndObject();
+      });
     } else if (b instanceof ContentBlock.Compaction c) {
-      g.writeFieldName(COMPACTION);
-      g.writeStartObject();
-      try {
-        string(CONTENT, c.content());
-      } catch (WriteProblem p) {
-        throw p.field(Fields.COMPACTION);
-      }
-      g.writeEndObject();
+      variant(COMPACTION, () -> string(CONTENT, c.content()));
     } else {
       // Unreachable: ContentBlock is sealed and every permitted record is handled above.
       throw new IllegalStateException("unknown content block " + b.getClass());
@@ -276,15 +237,10 @@ public final class DocumentWriter {
     if (item instanceof ToolResultItem.Text t) {
       string(TEXT, t.text());
     } else if (item instanceof ToolResultItem.Image i) {
-      g.writeFieldName(IMAGE);
-      g.writeStartObject();
-      try {
+      variant(IMAGE, () -> {
         g.writeFieldName(SOURCE);
         imageSource(i.source());
-      } catch (WriteProblem p) {
-        throw p.field(Fields.IMAGE);
-      }
-      g.writeEndObject();
+      });
     } else {
       throw new IllegalStateException("unknown tool result item " + item.getClass());
     }
@@ -295,24 +251,12 @@ public final class DocumentWriter {
     g.writeStartObject();
     try {
       if (source instanceof ImageSource.Base64 b) {
-        g.writeFieldName(BASE64);
-        g.writeStartObject();
-        try {
+        variant(BASE64, () -> {
           string(MEDIA_TYPE, b.mediaType());
           string(DATA, b.data());
-        } catch (WriteProblem p) {
-          throw p.field(Fields.BASE64);
-        }
-        g.writeEndObject();
+        });
       } else if (source instanceof ImageSource.Url u) {
-        g.writeFieldName(URL);
-        g.writeStartObject();
-        try {
-          string(URL_FIELD, u.url());
-        } catch (WriteProblem p) {
-          throw p.field(Fields.URL);
-        }
-        g.writeEndObject();
+        variant(URL, () -> string(URL_FIELD, u.url()));
       } else {
         throw new IllegalStateException("unknown image source " + source.getClass());
       }
@@ -326,32 +270,11 @@ public final class DocumentWriter {
     g.writeStartObject();
     try {
       if (source instanceof DocumentSource.Base64Pdf b) {
-        g.writeFieldName(BASE64_PDF);
-        g.writeStartObject();
-        try {
-          string(DATA, b.data());
-        } catch (WriteProblem p) {
-          throw p.field(Fields.BASE64_PDF);
-        }
-        g.writeEndObject();
+        variant(BASE64_PDF, () -> string(DATA, b.data()));
       } else if (source instanceof DocumentSource.PlainText t) {
-        g.writeFieldName(PLAIN_TEXT);
-        g.writeStartObject();
-        try {
-          string(DATA, t.data());
-        } catch (WriteProblem p) {
-          throw p.field(Fields.PLAIN_TEXT);
-        }
-        g.writeEndObject();
+        variant(PLAIN_TEXT, () -> string(DATA, t.data()));
       } else if (source instanceof DocumentSource.Url u) {
-        g.writeFieldName(URL);
-        g.writeStartObject();
-        try {
-          string(URL_FIELD, u.url());
-        } catch (WriteProblem p) {
-          throw p.field(Fields.URL);
-        }
-        g.writeEndObject();
+        variant(URL, () -> string(URL_FIELD, u.url()));
       } else {
         throw new IllegalStateException("unknown document source " + source.getClass());
       }
@@ -527,5 +450,26 @@ public final class DocumentWriter {
     }
     g.writeFieldName(name);
     g.writeString(Rfc3339.format(t));
+  }
+
+  /**
+   * Writes {@code "tag": { … }} with {@code body} writing the members; a problem inside is
+   * reported under the tag's name, so that its path names the variant.
+   */
+  private void variant(SerializableString tag, Members body) throws IOException {
+    g.writeFieldName(tag);
+    g.writeStartObject();
+    try {
+      body.write();
+    } catch (WriteProblem p) {
+      throw p.field(tag.getValue());
+    }
+    g.writeEndObject();
+  }
+
+  /** Writes the members of an object. */
+  @FunctionalInterface
+  private interface Members {
+    void write() throws IOException;
   }
 }
