@@ -133,6 +133,16 @@ public final class StorageOptions {
   }
 
   /**
+   * Returns the duration option {@code name} if it is given; see {@link #duration(String,
+   * Duration)} for the forms accepted.
+   *
+   * @throws StorageConfigurationException for a malformed or negative value
+   */
+  public Optional<Duration> optionalDuration(String name) {
+    return string(name).isPresent() ? Optional.of(duration(name, Duration.ZERO)) : Optional.empty();
+  }
+
+  /**
    * Checks that every given option was read.
    *
    * @throws StorageConfigurationException naming the unknown options and the known ones

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -121,6 +122,65 @@ public final class StorageUri {
     return options;
   }
 
+  /**
+   * Splits a hierarchical body, {@code //[user[:password]@]hosts[/path]}, as server stores'
+   * URIs have it. User and password are percent-decoded; {@code hosts} (one or more {@code
+   * host[:port]}, as the URI gives them) and {@code path} are not.
+   *
+   * @param form the shape this store expects, for the error message, e.g. {@code
+   *     postgresql://[user[:password]@]host[:port]/database}
+   * @throws StorageConfigurationException if the body does not start with {@code //}, or the user
+   *     part has a malformed percent-escape
+   */
+  public Server server(String form) {
+    if (!body.startsWith("//")) {
+      throw new StorageConfigurationException("store URI " + redacted() + " must name a server: " + form);
+    }
+    String rest = body.substring(2);
+    int slash = rest.indexOf('/');
+    String authority = slash < 0 ? rest : rest.substring(0, slash);
+    String path = slash < 0 ? "" : rest.substring(slash + 1);
+    Optional<String> user = Optional.empty();
+    Optional<String> password = Optional.empty();
+    int at = authority.lastIndexOf('@');
+    if (at >= 0) {
+      String info = authority.substring(0, at);
+      authority = authority.substring(at + 1);
+      int colon = info.indexOf(':');
+      String u = userPart(colon < 0 ? info : info.substring(0, colon));
+      user = u.isEmpty() ? Optional.empty() : Optional.of(u);
+      password = colon < 0 ? Optional.empty() : Optional.of(userPart(info.substring(colon + 1)));
+    }
+    return new Server(user, password, authority, path);
+  }
+
+  /**
+   * The server part of a store URI: see {@link StorageUri#server(String)}. Its {@link
+   * #toString()} hides the password.
+   *
+   * @param user the decoded user name, if the URI names one
+   * @param password the decoded password, if the URI gives one; never log it
+   * @param hosts {@code host[:port]}, or several separated by commas, as written; may be empty
+   * @param path what follows the first {@code /} after the hosts (a database name or number)
+   */
+  public record Server(Optional<String> user, Optional<String> password, String hosts, String path) {
+
+    /** Checks that no component is {@code null}. */
+    public Server {
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(password, "password");
+      Objects.requireNonNull(hosts, "hosts");
+      Objects.requireNonNull(path, "path");
+    }
+
+    /** Describes the server without its password. */
+    @Override
+    public String toString() {
+      return "Server[user=" + user.orElse("") + ", password=" + (password.isPresent() ? "***" : "")
+          + ", hosts=" + hosts + ", path=" + path + "]";
+    }
+  }
+
   /** Returns a reader of the options that checks names and values. */
   public StorageOptions optionReader() {
     return new StorageOptions(this);
@@ -140,6 +200,15 @@ public final class StorageUri {
   @Override
   public String toString() {
     return redacted();
+  }
+
+  private String userPart(String s) {
+    try {
+      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new StorageConfigurationException(
+          "store URI " + redacted() + " has a malformed percent-escape in its user or password");
+    }
   }
 
   private static String decode(String s, String text) {

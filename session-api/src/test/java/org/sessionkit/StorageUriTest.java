@@ -67,4 +67,30 @@ class StorageUriTest {
         .hasMessageContaining("unknown option [typo]")
         .hasMessageContaining("[known]");
   }
+
+  @Test
+  void serverSplitsUserPasswordHostsAndPathAndHidesThePassword() {
+    StorageUri.Server server =
+        StorageUri.parse("postgresql://app%40corp:p%2Fw@db1:5432,db2/agents?x=1", "postgresql").server("form");
+    assertThat(server.user()).contains("app@corp");
+    assertThat(server.password()).contains("p/w");
+    assertThat(server.hosts()).isEqualTo("db1:5432,db2");
+    assertThat(server.path()).isEqualTo("agents");
+    assertThat(server.toString()).doesNotContain("p/w").contains("***");
+    StorageUri.Server bare = StorageUri.parse("redis://cache", "redis").server("form");
+    assertThat(bare.user()).isEmpty();
+    assertThat(bare.password()).isEmpty();
+    assertThat(bare.path()).isEmpty();
+  }
+
+  @Test
+  void serverOfABodyWithoutSlashesNamesTheExpectedForm() {
+    assertThatThrownBy(() -> StorageUri.parse("redis:cache", "redis").server("redis://host[:port]"))
+        .isInstanceOf(StorageConfigurationException.class)
+        .hasMessageContaining("must name a server: redis://host[:port]");
+    assertThatThrownBy(() -> StorageUri.parse("redis://u:%zz@h", "redis").server("f"))
+        .isInstanceOf(StorageConfigurationException.class)
+        .hasMessageContaining("malformed percent-escape")
+        .hasMessageNotContaining("%zz");
+  }
 }

@@ -1,7 +1,5 @@
 package org.sessionkit.postgres.internal;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,30 +86,11 @@ public record PgUri(
                         + " (expected postgresql://, postgres:// or jdbc:postgresql://)"));
     StorageUri uri = StorageUri.parse(text, scheme);
     String redacted = uri.redacted();
-    String body = uri.body();
-    if (!body.startsWith("//")) {
-      throw new StorageConfigurationException(
-          "PostgreSQL store URI " + redacted + " must name a server: " + scheme + "://host:port/database");
-    }
-    String rest = body.substring(2);
-    int slash = rest.indexOf('/');
-    String authority = slash < 0 ? rest : rest.substring(0, slash);
-    String database = slash < 0 ? "" : rest.substring(slash + 1);
-    Optional<String> user = Optional.empty();
-    Optional<String> password = Optional.empty();
-    int at = authority.lastIndexOf('@');
-    if (at >= 0) {
-      String userInfo = authority.substring(0, at);
-      authority = authority.substring(at + 1);
-      int colon = userInfo.indexOf(':');
-      String u = colon < 0 ? userInfo : userInfo.substring(0, colon);
-      if (!u.isEmpty()) {
-        user = Optional.of(decode(u, redacted));
-      }
-      if (colon >= 0) {
-        password = Optional.of(decode(userInfo.substring(colon + 1), redacted));
-      }
-    }
+    StorageUri.Server server = uri.server(scheme + "://[user[:password]@]host[:port]/database");
+    Optional<String> user = server.user();
+    Optional<String> password = server.password();
+    String authority = server.hosts();
+    String database = server.path();
     // libpq reads an empty host as "the local Unix socket"; pgjdbc speaks TCP only.
     String hosts = authority.isEmpty() ? "localhost" : authority;
     String jdbcUrl = "jdbc:postgresql://" + hosts + "/" + database;
@@ -138,9 +117,9 @@ public record PgUri(
             ? OptionalInt.of(o.integer("poolSize", 1, 1, MAX_POOL_SIZE))
             : OptionalInt.empty();
     Optional<Duration> connectTimeout =
-        o.string("connectTimeout").map(v -> o.duration("connectTimeout", Duration.ZERO));
+        o.optionalDuration("connectTimeout");
     Optional<Duration> statementTimeout =
-        o.string("statementTimeout").map(v -> o.duration("statementTimeout", Duration.ZERO));
+        o.optionalDuration("statementTimeout");
     Optional<Boolean> createSchema =
         o.string("createSchema").map(v -> o.bool("createSchema", true));
     o.finish();
@@ -152,14 +131,5 @@ public record PgUri(
   @Override
   public String toString() {
     return redacted;
-  }
-
-  private static String decode(String s, String redacted) {
-    try {
-      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new StorageConfigurationException(
-          "PostgreSQL store URI " + redacted + " has a malformed percent-escape in its user part");
-    }
   }
 }

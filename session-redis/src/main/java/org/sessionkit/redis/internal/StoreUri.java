@@ -1,8 +1,6 @@
 package org.sessionkit.redis.internal;
 
 import io.lettuce.core.RedisURI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -61,28 +59,13 @@ public record StoreUri(
     if (!scheme.equals(REDIS) && !scheme.equals(REDISS)) {
       throw bad(uri, "is not a redis: or rediss: URI");
     }
-    String body = uri.body();
-    if (!body.startsWith("//")) {
-      throw bad(uri, "must look like " + scheme + "://[user:password@]host[:port][/database]");
-    }
-    String rest = body.substring(2);
-    int slash = rest.indexOf('/');
-    String authority = slash < 0 ? rest : rest.substring(0, slash);
-    String path = slash < 0 ? "" : rest.substring(slash + 1);
-
-    Optional<String> user = Optional.empty();
-    Optional<String> password = Optional.empty();
-    int at = authority.lastIndexOf('@');
-    if (at >= 0) {
-      String info = authority.substring(0, at);
-      authority = authority.substring(at + 1);
-      int colon = info.indexOf(':');
-      String u = decode(colon < 0 ? info : info.substring(0, colon), uri);
-      user = u.isEmpty() ? Optional.empty() : Optional.of(u);
-      password = colon < 0 ? Optional.empty() : Optional.of(decode(info.substring(colon + 1), uri));
-      if (user.isPresent() && password.isEmpty()) {
-        throw bad(uri, "names a user without a password (user:password@host)");
-      }
+    StorageUri.Server server = uri.server(scheme + "://[user:password@]host[:port][/database]");
+    Optional<String> user = server.user();
+    Optional<String> password = server.password();
+    String authority = server.hosts();
+    String path = server.path();
+    if (user.isPresent() && password.isEmpty()) {
+      throw bad(uri, "names a user without a password (user:password@host)");
     }
     if (authority.contains(",")) {
       throw bad(uri, "names several hosts; the Redis store works with one server (Redis Cluster and Sentinel are not supported)");
@@ -115,9 +98,9 @@ public record StoreUri(
 
     StorageOptions o = uri.optionReader();
     Optional<String> prefix = o.string("prefix");
-    Optional<Duration> timeout = optionalDuration(o, "timeout");
-    Optional<Duration> connectTimeout = optionalDuration(o, "connectTimeout");
-    Optional<Duration> retention = optionalDuration(o, "retention");
+    Optional<Duration> timeout = o.optionalDuration("timeout");
+    Optional<Duration> connectTimeout = o.optionalDuration("connectTimeout");
+    Optional<Duration> retention = o.optionalDuration("retention");
     Optional<Long> maxSessionBytes =
         o.string("maxSessionBytes").isPresent()
             ? Optional.of(o.longInteger("maxSessionBytes", 0, 1, Long.MAX_VALUE))
@@ -157,10 +140,6 @@ public record StoreUri(
         maxSessionBytes);
   }
 
-  private static Optional<Duration> optionalDuration(StorageOptions o, String name) {
-    return o.string(name).isPresent() ? Optional.of(o.duration(name, Duration.ZERO)) : Optional.empty();
-  }
-
   private static int number(String text, int min, int max, String what, StorageUri uri) {
     try {
       int n = Integer.parseInt(text);
@@ -172,14 +151,6 @@ public record StoreUri(
     }
     // The text is not echoed: in a URI whose password has an unescaped '/' it is a piece of it.
     throw bad(uri, "has an invalid " + what + "; expected " + min + " to " + max);
-  }
-
-  private static String decode(String s, StorageUri uri) {
-    try {
-      return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw bad(uri, "has a malformed percent-escape in its user or password");
-    }
   }
 
   private static StorageConfigurationException bad(StorageUri uri, String why) {
