@@ -67,11 +67,13 @@ public final class FileSessionStorageProvider implements SessionStorageProvider 
   }
 
   /**
-   * Returns the directory a {@code file:} URI names.
+   * Returns the directory a {@code file:} URI names. Public for the {@code sessionkit check}
+   * command, which looks at the directory before a store opens it (opening removes leftover
+   * temporary files, which the check reports).
    *
    * @throws StorageConfigurationException if it names none, another host, or a malformed path
    */
-  static Path directoryOf(StorageUri uri) {
+  public static Path directoryOf(StorageUri uri) {
     String body = uri.body();
     String path;
     if (body.startsWith("//")) {
