@@ -139,6 +139,25 @@ class ConcurrentTurnsTest {
     }
   }
 
+  @Test
+  void twoPostgresStoresOnOneSchemaLoseNoMessage() throws Exception {
+    // As two application instances on one database: two stores (two connection pools), two
+    // adapters, one conversation; only the server's conditional writes keep them apart.
+    try (TestPostgres server = TestPostgres.require()) {
+      String url = server.newStoreUrl();
+      try (SessionStorage a = TestPostgres.open(url); SessionStorage b = TestPostgres.open(url)) {
+        SessionChatMemoryStore first = SessionChatMemoryStore.of(a);
+        SessionChatMemoryStore second = SessionChatMemoryStore.of(b);
+        long start = System.nanoTime();
+        List<ChatMessage> kept = runTurns(t -> t % 2 == 0 ? first : second, first);
+        System.out.printf(
+            "two PostgreSQL stores on one schema, %d threads x %d turns x 4 messages: kept %d of %d (%d ms)%n",
+            THREADS, TURNS, kept.size(), THREADS * TURNS * 4, (System.nanoTime() - start) / 1_000_000);
+        assertEveryTurnKeptInOrder(kept);
+      }
+    }
+  }
+
   private List<ChatMessage> runTurns(IntFunction<ChatMemoryStore> storeForThread, ChatMemoryStore reader)
       throws Exception {
     CountDownLatch start = new CountDownLatch(1);
