@@ -139,18 +139,45 @@ class ConcurrentTurnsTest {
     }
   }
 
+  @Test
+  void twoPostgresStoresOnOneSchemaLoseNoMessage() throws Exception {
+    // As two application instances on one database: two stores (two connection pools), two
+    // adapters, one conversation; only the server's conditional writes keep them apart. Each
+    // add is two round trips to the server, so the default scale is smaller than the others'.
+    int threads = FULL ? THREADS : 4;
+    int turns = FULL ? TURNS : 15;
+    try (TestPostgres server = TestPostgres.require()) {
+      String url = server.newStoreUrl();
+      try (SessionStorage a = TestPostgres.open(url); SessionStorage b = TestPostgres.open(url)) {
+        SessionChatMemoryStore first = SessionChatMemoryStore.of(a);
+        SessionChatMemoryStore second = SessionChatMemoryStore.of(b);
+        long start = System.nanoTime();
+        List<ChatMessage> kept = runTurns(threads, turns, t -> t % 2 == 0 ? first : second, first);
+        System.out.printf(
+            "two PostgreSQL stores on one schema, %d threads x %d turns x 4 messages: kept %d of %d (%d ms)%n",
+            threads, turns, kept.size(), threads * turns * 4, (System.nanoTime() - start) / 1_000_000);
+        assertEveryTurnKeptInOrder(kept, threads, turns);
+      }
+    }
+  }
+
   private List<ChatMessage> runTurns(IntFunction<ChatMemoryStore> storeForThread, ChatMemoryStore reader)
       throws Exception {
+    return runTurns(THREADS, TURNS, storeForThread, reader);
+  }
+
+  private List<ChatMessage> runTurns(
+      int threads, int turns, IntFunction<ChatMemoryStore> storeForThread, ChatMemoryStore reader) throws Exception {
     CountDownLatch start = new CountDownLatch(1);
     List<Future<?>> done = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
+    for (int t = 0; t < threads; t++) {
       int thread = t;
       ChatMemory memory = memory(storeForThread.apply(thread));
       done.add(
           pool.submit(
               () -> {
                 start.await();
-                for (int turn = 0; turn < TURNS; turn++) {
+                for (int turn = 0; turn < turns; turn++) {
                   String tag = thread + "-" + turn;
                   ToolExecutionRequest call =
                       ToolExecutionRequest.builder()
@@ -174,10 +201,14 @@ class ConcurrentTurnsTest {
   }
 
   private static void assertEveryTurnKeptInOrder(List<ChatMessage> kept) {
-    assertThat(kept).hasSize(THREADS * TURNS * 4);
+    assertEveryTurnKeptInOrder(kept, THREADS, TURNS);
+  }
+
+  private static void assertEveryTurnKeptInOrder(List<ChatMessage> kept, int threads, int turns) {
+    assertThat(kept).hasSize(threads * turns * 4);
     Set<ChatMessage> distinct = new HashSet<>(kept);
     assertThat(distinct).hasSize(kept.size());
-    for (int t = 0; t < THREADS; t++) {
+    for (int t = 0; t < threads; t++) {
       String prefix = t + "-";
       List<String> mine = new ArrayList<>();
       for (ChatMessage m : kept) {
@@ -187,7 +218,7 @@ class ConcurrentTurnsTest {
         }
       }
       List<String> expected = new ArrayList<>();
-      for (int turn = 0; turn < TURNS; turn++) {
+      for (int turn = 0; turn < turns; turn++) {
         String tag = t + "-" + turn;
         expected.add("USER " + tag);
         expected.add("AI " + tag);

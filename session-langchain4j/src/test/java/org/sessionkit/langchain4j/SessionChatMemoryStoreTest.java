@@ -90,6 +90,27 @@ class SessionChatMemoryStoreTest {
   }
 
   @Test
+  void aMessageAddedThroughTheWindowMemoryCostsOneReadAndOneAppendAtAnyLength() {
+    var memory =
+        dev.langchain4j.memory.chat.MessageWindowChatMemory.builder()
+            .id("c")
+            .maxMessages(10_000)
+            .chatMemoryStore(store)
+            .build();
+    memory.add(UserMessage.from("first"));
+    for (int i = 0; i < 300; i++) {
+      int loads = storage.loads.get();
+      int appends = storage.appends.get();
+      int writes = storage.writes();
+      memory.add(i % 2 == 0 ? AiMessage.from("answer " + i) : UserMessage.from("question " + i));
+      assertThat(storage.loads.get() - loads).as("loads of add %d", i).isEqualTo(1);
+      assertThat(storage.appends.get() - appends).as("appends of add %d", i).isEqualTo(1);
+      assertThat(storage.writes() - writes).as("writes of add %d", i).isEqualTo(1);
+    }
+    assertThat(stored("c").messages()).hasSize(301);
+  }
+
+  @Test
   void aListThatDropsMessagesIsSavedConditionallyKeepingTheState() {
     store.updateMessages("c", list(UserMessage.from("1"), AiMessage.from("2"), UserMessage.from("3")));
     Futures.await(

@@ -158,6 +158,29 @@ class ConcurrentTurnsTest {
   }
 
   @Test
+  void concurrentTurnsThroughTwoPostgresStoresOnOneSchemaLoseNothing() throws Exception {
+    // As application instances on one database: each thread its own store (its own connection
+    // pool) and repository; the reads race, and only the server's conditional writes decide.
+    int threads = 3;
+    int turns = 4;
+    try (TestPostgres server = TestPostgres.require()) {
+      String url = server.newStoreUrl();
+      List<SessionStorage> stores = new ArrayList<>();
+      try {
+        for (int t = 0; t < threads; t++) {
+          stores.add(TestPostgres.open(url));
+        }
+        CyclicBarrier barrier = new CyclicBarrier(threads);
+        race(threads, turns, t -> window(new Racing(SessionChatMemoryRepository.create(stores.get(t)), barrier), 1000));
+        assertEveryTurnKeptInItsThreadsOrder(
+            texts(SessionChatMemoryRepository.create(stores.get(0)).findByConversationId("chat")), threads, turns);
+      } finally {
+        stores.forEach(SessionStorage::close);
+      }
+    }
+  }
+
+  @Test
   void concurrentTurnsOnAFullWindowKeepEveryNewTurn() throws Exception {
     // The window is full, so each turn also drops the oldest turn: the writes are rewrites,
     // not appends, and the losers of each race merge three ways.
