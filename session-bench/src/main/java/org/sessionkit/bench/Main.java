@@ -68,12 +68,33 @@ public final class Main {
     FULL
   }
 
+  /** Which of the chosen stores a step runs on. */
+  enum Stores {
+    /** Every store. */
+    ALL,
+    /** Stores that can list (not the server baselines, which have no index). */
+    LISTING,
+    /** Stores in a directory: a cold start of their listing cache means something there. */
+    DIRECTORY;
+
+    boolean accepts(StoreFactory f) {
+      switch (this) {
+        case LISTING:
+          return f.lists();
+        case DIRECTORY:
+          return f.kind() == StoreFactory.Kind.DIRECTORY;
+        default:
+          return true;
+      }
+    }
+  }
+
   /**
    * One JMH run: the benchmarks of one class matching {@code methods}, with parameter values,
-   * for each thread count.
+   * for each thread count, on the chosen stores that {@code stores} accepts.
    */
   record Step(Class<?> benchmark, String methods, List<Integer> threads, Map<String, List<String>> params,
-      boolean persistentStoresOnly) {}
+      Stores stores) {}
 
   private final Profile profile;
   private final Path out;
@@ -81,11 +102,13 @@ public final class Main {
   private final Optional<Pattern> include;
   private final Optional<Integer> forks;
   private final Optional<List<Integer>> threads;
+  private final boolean servers;
   private final PrintStream console;
 
   Main(Profile profile, Path out, Map<String, List<String>> overrides, Optional<Pattern> include,
-      Optional<Integer> forks, Optional<List<Integer>> threads, PrintStream console) {
+      Optional<Integer> forks, Optional<List<Integer>> threads, boolean servers, PrintStream console) {
     this.profile = profile;
+    this.servers = servers;
     this.out = out;
     this.overrides = overrides;
     this.include = include;
@@ -127,6 +150,7 @@ public final class Main {
     Optional<Pattern> include = Optional.empty();
     Optional<Integer> forks = Optional.empty();
     Optional<List<Integer>> threads = Optional.empty();
+    boolean servers = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -138,6 +162,9 @@ public final class Main {
           break;
         case "--smoke":
           profile = Profile.SMOKE;
+          break;
+        case "--servers":
+          servers = true;
           break;
         case "--profile":
           profile = Profile.valueOf(value(args, ++i, a).toUpperCase(Locale.ROOT));
@@ -181,26 +208,30 @@ public final class Main {
           throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    return new Main(profile, out, overrides, include, forks, threads, console).run();
+    return new Main(profile, out, overrides, include, forks, threads, servers, console).run();
   }
 
   static String usage() {
     return String.join("\n",
-        "usage: java -jar benchmarks.jar [--quick | --full | --smoke] [--out DIR] [-p NAME=V1,V2]... [--include REGEX]",
-        "       [--forks N] [--threads 1,2]",
-        "  --quick         (default) save, load, update, list(), first page; 100-message sessions; stores in",
-        "                  their default configuration (file: fsync on); a few minutes",
+        "usage: java -jar benchmarks.jar [--quick | --full | --smoke] [--servers] [--out DIR] [-p NAME=V1,V2]...",
+        "       [--include REGEX] [--forks N] [--threads 1,2]",
+        "  --quick         (default) save, load, update (2 threads), append, list(), first pages; 100-message",
+        "                  sessions; stores in their default configuration (file: fsync on); a few minutes",
         "  --full          every benchmark, sizes 10/100/1,000, 1 and 2 threads, fsync on and off, 2 forks",
-        "                  (hours)",
+        "                  (an hour or more)",
         "  --smoke         every benchmark once, very briefly, in this JVM (CI)",
+        "  --servers       also the server stores on the class path (postgresql, redis), each in a schema or",
+        "                  key prefix of its own, removed afterwards; skipped when the server does not answer",
         "  --out DIR       where results.json, results.md and results.svg go (default target/bench)",
-        "  -p store=A,B    the stores to compare (default: every store found; baselines join automatically)",
+        "  -p store=A,B    the stores to compare (default: the embedded stores found, plus the server stores",
+        "                  with --servers; baselines join automatically), e.g. -p store=postgresql,redis",
         "  -p NAME=V1,V2   replace a parameter's values (size, turn, sessions)",
         "  --forks N       JMH forks per benchmark instead of the profile's (0 runs in this JVM)",
         "  --threads 1,2   thread counts instead of the profile's (the mixed group keeps 2)",
         "  --include REGEX only the benchmarks whose Class.method matches (taken from the full plan",
         "                  when the profile has none of them; the profile still sets forks and iterations)",
-        "  other stores: -Dsessionkit.bench.uri.<scheme>=<uri> or SESSIONKIT_BENCH_URI_<SCHEME>");
+        "  servers: -Dsessionkit.bench.uri.<scheme>=<uri> or SESSIONKIT_BENCH_URI_<SCHEME> (default: the local",
+        "           postgresql://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379); other stores need one");
   }
 
   private static String value(String[] args, int i, String option) {
@@ -221,51 +252,63 @@ public final class Main {
         steps.add(step(AsyncBenchmark.class, "saveAsync|loadAsync", List.of(1), "size", "10"));
         steps.add(step(AppendBenchmark.class, "append|fullSave", List.of(1), "turn", "10"));
         steps.add(new Step(ListAllBenchmark.class, "list", List.of(1),
-            Map.of("sessions", List.of("20"), "size", List.of("10")), false));
-        steps.add(step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1), "sessions", "200"));
+            Map.of("sessions", List.of("20"), "size", List.of("10")), Stores.LISTING));
+        steps.add(new Step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1),
+            Map.of("sessions", List.of("200")), Stores.LISTING));
         steps.add(new Step(FirstPageColdBenchmark.class, "firstPageCold|firstPagePrefixCold", List.of(1),
-            Map.of("sessions", List.of("200")), true));
+            Map.of("sessions", List.of("200")), Stores.DIRECTORY));
         break;
       case QUICK:
         steps.add(step(SaveLoadBenchmark.class, "save|load", List.of(1), "size", "100"));
-        steps.add(step(UpdateBenchmark.class, "update", List.of(1), "size", "100"));
+        // two threads on two ids: the contention update exists for
+        steps.add(step(UpdateBenchmark.class, "update", List.of(2), "size", "100"));
+        steps.add(step(AppendBenchmark.class, "append|fullSave", List.of(1), "turn", "100"));
         // list() is meant not to depend on session size (--full shows it): the small population
         // keeps filling and the baseline's full scan short.
         steps.add(new Step(ListAllBenchmark.class, "list", List.of(1),
-            Map.of("sessions", List.of("1000"), "size", List.of("10")), false));
-        steps.add(step(FirstPageBenchmark.class, "firstPagePrefix", List.of(1), "sessions", "auto"));
+            Map.of("sessions", List.of("1000"), "size", List.of("10")), Stores.LISTING));
+        steps.add(new Step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1),
+            Map.of("sessions", List.of("auto")), Stores.LISTING));
         break;
       default:
         List<String> sizes = List.of("10", "100", "1000");
-        steps.add(new Step(SaveLoadBenchmark.class, "save|load", List.of(1, 2), Map.of("size", sizes), false));
-        steps.add(new Step(MixedBenchmark.class, "mixed", List.of(2), Map.of("size", sizes), false));
-        steps.add(new Step(UpdateBenchmark.class, "update", List.of(1, 2), Map.of("size", sizes), false));
-        steps.add(new Step(AsyncBenchmark.class, "saveAsync|loadAsync", List.of(1, 2), Map.of("size", sizes), false));
-        steps.add(new Step(AppendBenchmark.class, "append|fullSave", List.of(1), Map.of("turn", sizes), false));
+        steps.add(new Step(SaveLoadBenchmark.class, "save|load", List.of(1, 2), Map.of("size", sizes), Stores.ALL));
+        steps.add(new Step(MixedBenchmark.class, "mixed", List.of(2), Map.of("size", sizes), Stores.ALL));
+        steps.add(new Step(UpdateBenchmark.class, "update", List.of(1, 2), Map.of("size", sizes), Stores.ALL));
+        steps.add(new Step(AsyncBenchmark.class, "saveAsync|loadAsync", List.of(1, 2), Map.of("size", sizes), Stores.ALL));
+        steps.add(new Step(AppendBenchmark.class, "append|fullSave", List.of(1), Map.of("turn", sizes), Stores.ALL));
         steps.add(new Step(ListAllBenchmark.class, "list", List.of(1),
-            Map.of("sessions", List.of("1000"), "size", List.of("10", "1000")), false));
-        steps.add(step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1), "sessions", "auto"));
+            Map.of("sessions", List.of("1000"), "size", List.of("10", "1000")), Stores.LISTING));
+        steps.add(new Step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1),
+            Map.of("sessions", List.of("auto")), Stores.LISTING));
         steps.add(new Step(FirstPageColdBenchmark.class, "firstPageCold|firstPagePrefixCold", List.of(1),
-            Map.of("sessions", List.of("auto")), true));
+            Map.of("sessions", List.of("auto")), Stores.DIRECTORY));
         break;
     }
     return steps;
   }
 
   private static Step step(Class<?> benchmark, String methods, List<Integer> threads, String param, String value) {
-    return new Step(benchmark, methods, threads, Map.of(param, List.of(value)), false);
+    return new Step(benchmark, methods, threads, Map.of(param, List.of(value)), Stores.ALL);
   }
 
   /** Runs the profile and writes the report; returns the exit status. */
   int run() {
     StoreFactories.Discovery discovery = StoreFactories.discover();
-    List<String> stores = chooseStores(discovery);
     discovery.skipped().forEach(s -> console.println("session-bench: skipping " + s));
+    List<StoreFactory> chosen = chooseStores(discovery);
+    List<String> stores = chosen.stream().map(StoreFactory::name).collect(Collectors.toList());
     if (stores.isEmpty()) {
-      throw new IllegalArgumentException("no store to benchmark: no store module on the class path");
+      throw new IllegalArgumentException("no store to benchmark: no store module on the class path"
+          + " or no server answering");
     }
     Path work = out.resolve("work").toAbsolutePath();
-    System.setProperty(StoreHandle.DIR_PROPERTY, work.toString());
+    Map<String, String> previous = new LinkedHashMap<>();
+    setProperty(previous, StoreHandle.DIR_PROPERTY, work.toString());
+    setProperty(previous, StoreHandle.RUN_PROPERTY, StoreHandle.newRunId());
+    if (profile == Profile.SMOKE) {
+      setProperty(previous, StoreHandle.SETTLE_PROPERTY, "0"); // numbers of a smoke pass mean nothing
+    }
     console.println("session-bench: profile " + profile.name().toLowerCase(Locale.ROOT) + ", stores " + stores
         + ", results in " + out.toAbsolutePath());
     List<RunResult> results = new ArrayList<>();
@@ -280,9 +323,8 @@ public final class Main {
     }
     try {
       for (Step step : steps) {
-        List<String> stepStores = step.persistentStoresOnly()
-            ? stores.stream().filter(s -> StoreFactories.forName(s).persistent()).collect(Collectors.toList())
-            : stores;
+        List<String> stepStores = chosen.stream()
+            .filter(step.stores()::accepts).map(StoreFactory::name).collect(Collectors.toList());
         if (stepStores.isEmpty()) {
           continue;
         }
@@ -302,6 +344,14 @@ public final class Main {
       }
     } finally {
       StoreHandle.deleteRecursively(work);
+      sweep(chosen);
+      previous.forEach((k, v) -> {
+        if (v.isEmpty()) {
+          System.clearProperty(k);
+        } else {
+          System.setProperty(k, v);
+        }
+      });
     }
     write(results, stores, started);
     if (results.size() < planned) {
@@ -326,23 +376,80 @@ public final class Main {
     return names;
   }
 
-  private List<String> chooseStores(StoreFactories.Discovery discovery) {
-    List<String> discovered = discovery.targets().stream().map(StoreFactory::name).collect(Collectors.toList());
+  /**
+   * The stores to run, each followed by its baseline: those asked for with {@code -p store=…},
+   * else the default targets (but for the full profile without the {@code -nofsync} variants), plus
+   * the server stores with {@code --servers}. A server store whose server does not answer is
+   * skipped with a message, with its baseline.
+   */
+  private List<StoreFactory> chooseStores(StoreFactories.Discovery discovery) {
+    Map<String, StoreFactory> chosen = new LinkedHashMap<>();
     List<String> asked = overrides.get("store");
     if (asked == null) {
-      // The quick profile compares each store as configured by default (fsync on); the variants
-      // (file-nofsync) wait for --full or -p store=….
-      return profile == Profile.QUICK
-          ? discovered.stream().filter(s -> !s.endsWith("-nofsync")).collect(Collectors.toList())
-          : discovered;
+      // The quick and smoke profiles compare each store as configured by default (fsync on);
+      // the variants (file-nofsync) run the same code and wait for --full or -p store=….
+      discovery.targets().stream()
+          .filter(f -> profile == Profile.FULL || !f.name().endsWith("-nofsync"))
+          .forEach(f -> chosen.put(f.name(), f));
+    } else {
+      for (String s : asked) {
+        StoreFactory f = StoreFactories.forName(s.trim());
+        chosen.put(f.name(), f);
+        f.baseline().ifPresent(b -> chosen.putIfAbsent(b, StoreFactories.forName(b)));
+      }
     }
-    Set<String> chosen = new LinkedHashSet<>();
-    for (String s : asked) {
-      StoreFactory f = StoreFactories.forName(s.trim());
-      chosen.add(f.name());
-      f.baseline().ifPresent(chosen::add);
+    if (servers) {
+      discovery.servers().forEach(f -> chosen.putIfAbsent(f.name(), f));
     }
-    return List.copyOf(chosen);
+    Set<String> unreachable = new LinkedHashSet<>();
+    Map<String, Optional<String>> probed = new LinkedHashMap<>();
+    for (StoreFactory f : chosen.values()) {
+      if (f.server().isEmpty()) {
+        continue;
+      }
+      StoreFactory.Server s = f.server().get();
+      Optional<String> problem =
+          probed.computeIfAbsent(s.store().scheme() + " " + s.uri(), k -> s.store().probe(s.uri()));
+      if (problem.isPresent()) {
+        if (unreachable.add(s.store().scheme())) {
+          console.println("session-bench: skipping " + s.store().scheme() + " (no server answers at "
+              + org.sessionkit.StorageUri.redact(s.uri()) + ": " + problem.get() + "; set -D"
+              + StoreFactories.URI_PROPERTY_PREFIX + s.store().scheme() + "=<uri> or "
+              + StoreFactories.envName(s.store().scheme()) + ")");
+        }
+      }
+    }
+    return chosen.values().stream()
+        .filter(f -> f.server().isEmpty() || !unreachable.contains(f.server().get().store().scheme()))
+        .collect(Collectors.toList());
+  }
+
+  /** Removes whatever this run left on the servers (a fork that died skipped its teardown). */
+  private void sweep(List<StoreFactory> chosen) {
+    Set<String> done = new LinkedHashSet<>();
+    for (StoreFactory f : chosen) {
+      if (f.server().isEmpty()) {
+        continue;
+      }
+      StoreFactory.Server s = f.server().get();
+      if (!done.add(s.store().scheme() + " " + s.uri())) {
+        continue;
+      }
+      try {
+        int n = s.store().sweep(s.uri(), StoreHandle.namespacePrefix());
+        if (n > 0) {
+          console.println("session-bench: removed " + n + " leftover " + s.store().scheme() + " namespace"
+              + (n == 1 ? "" : "s") + " of this run");
+        }
+      } catch (RuntimeException e) {
+        console.println("session-bench: could not clean up " + s.store().scheme() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static void setProperty(Map<String, String> previous, String name, String value) {
+    previous.put(name, System.getProperty(name, ""));
+    System.setProperty(name, value);
   }
 
   private Map<String, List<String>> params(Step step) {
@@ -392,17 +499,46 @@ public final class Main {
     }
   }
 
-  /** System properties every fork needs: the work directory and the user's sessionkit settings. */
+  /**
+   * System properties every fork needs: the work directory, the run and the user's sessionkit
+   * settings. Store URIs given as {@code -Dsessionkit.bench.uri.<scheme>} may hold passwords and
+   * JMH prints every fork's command line, so they travel in an owner-only file of the work
+   * directory instead ({@link StoreFactories#URI_FILE_PROPERTY}).
+   */
   private static String[] forkProperties(Path work) {
     List<String> props = new ArrayList<>();
     props.add("-D" + StoreHandle.DIR_PROPERTY + "=" + work);
+    java.util.Properties uris = new java.util.Properties();
     for (String name : System.getProperties().stringPropertyNames()) {
-      if (name.startsWith("sessionkit.") && !name.equals(StoreHandle.DIR_PROPERTY)) {
+      if (name.startsWith(StoreFactories.URI_PROPERTY_PREFIX)) {
+        uris.setProperty(name, System.getProperty(name));
+      } else if (name.startsWith("sessionkit.") && !name.equals(StoreHandle.DIR_PROPERTY)
+          && !name.equals(StoreFactories.URI_FILE_PROPERTY)) {
         props.add("-D" + name + "=" + System.getProperty(name));
       }
     }
+    if (!uris.isEmpty()) {
+      Path file = work.resolve("uris.properties");
+      try {
+        Files.createDirectories(work);
+        Files.deleteIfExists(file);
+        Files.createFile(file);
+        try {
+          Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+          // not a POSIX file system: the work directory's own permissions apply
+        }
+        try (java.io.Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+          uris.store(w, "store URIs for the benchmark's forks; deleted at the end of the run");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("can't write " + file, e);
+      }
+      props.add("-D" + StoreFactories.URI_FILE_PROPERTY + "=" + file);
+    }
     return props.toArray(String[]::new);
   }
+
 
   private void write(List<RunResult> results, List<String> stores, Instant started) {
     try {
