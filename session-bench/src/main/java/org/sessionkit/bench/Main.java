@@ -42,19 +42,23 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * java -jar session-bench/target/benchmarks.jar            # quick profile, a few minutes
  * java -jar session-bench/target/benchmarks.jar --full     # every operation, size and thread count
  * java -jar session-bench/target/benchmarks.jar --smoke    # one very short pass (CI)
- * options: --out DIR, -p NAME=V1,V2 (e.g. -p store=memory), --include REGEX, --forks N,
- *          --threads 1,2, --help
+ * java -jar session-bench/target/benchmarks.jar --servers  # also PostgreSQL and Redis
+ * options: --out DIR, -p NAME=V1,V2 (e.g. -p store=memory), --include REGEX, --rounds N,
+ *          --forks N, --threads 1,2, --help
  * </pre>
  *
- * <p>Profiles: {@code quick} (default) measures save, load and update of sessions of 100
- * messages, {@code list()} over 1,000 sessions and a prefixed first page, with one thread, one
- * fork, one warm-up and three measured iterations of a second each, for every store in its
+ * <p>Profiles: {@code quick} (default) measures save and load of sessions of 100 messages (one
+ * thread), update of two hot sessions by two threads, append at turn 100 against a full save,
+ * {@code list()} over 1,000 sessions and the first page with and without a prefix, with one
+ * fork, two warm-ups and three measured iterations of a second each, for every store in its
  * default configuration (the file store with fsync on). {@code full} measures every benchmark
  * at sizes 10, 100 and 1,000 (appends at turns 10, 100 and 1,000; fsync on and off), with 1 and
- * 2 threads where concurrency matters, two forks, three warm-ups and five measured iterations.
- * {@code smoke} runs every benchmark once, briefly, in this JVM, and fails on any error. Every
- * store runs with its baseline. {@code -p store=…} chooses the stores (their baselines join
- * automatically); other {@code -p} values replace a profile's values of that parameter.
+ * 2 threads where concurrency matters, three warm-ups and five measured iterations, in two
+ * rounds (the whole plan twice; the report gives medians, and each ratio is the median of the
+ * rounds' ratios). {@code smoke} runs every benchmark once, briefly, in this JVM, and fails on
+ * any error. Every store runs with its baseline. {@code -p store=…} chooses the stores (their
+ * baselines join automatically); {@code --servers} adds the server stores on the class path
+ * whose server answers; other {@code -p} values replace a profile's values of that parameter.
  */
 public final class Main {
 
@@ -101,12 +105,15 @@ public final class Main {
   private final Map<String, List<String>> overrides;
   private final Optional<Pattern> include;
   private final Optional<Integer> forks;
+  private final Optional<Integer> rounds;
   private final Optional<List<Integer>> threads;
   private final boolean servers;
   private final PrintStream console;
 
   Main(Profile profile, Path out, Map<String, List<String>> overrides, Optional<Pattern> include,
-      Optional<Integer> forks, Optional<List<Integer>> threads, boolean servers, PrintStream console) {
+      Optional<Integer> forks, Optional<Integer> rounds, Optional<List<Integer>> threads, boolean servers,
+      PrintStream console) {
+    this.rounds = rounds;
     this.profile = profile;
     this.servers = servers;
     this.out = out;
@@ -149,6 +156,7 @@ public final class Main {
     Map<String, List<String>> overrides = new LinkedHashMap<>();
     Optional<Pattern> include = Optional.empty();
     Optional<Integer> forks = Optional.empty();
+    Optional<Integer> rounds = Optional.empty();
     Optional<List<Integer>> threads = Optional.empty();
     boolean servers = false;
     for (int i = 0; i < args.length; i++) {
@@ -182,6 +190,16 @@ public final class Main {
             throw new IllegalArgumentException("--forks takes a number, not " + args[i]);
           }
           break;
+        case "--rounds":
+          try {
+            rounds = Optional.of(Integer.parseInt(value(args, ++i, a)));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--rounds takes a number, not " + args[i]);
+          }
+          if (rounds.get() < 1) {
+            throw new IllegalArgumentException("--rounds takes a number of at least 1, not " + args[i]);
+          }
+          break;
         case "--threads":
           try {
             threads = Optional.of(Arrays.stream(value(args, ++i, a).split(","))
@@ -208,17 +226,17 @@ public final class Main {
           throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    return new Main(profile, out, overrides, include, forks, threads, servers, console).run();
+    return new Main(profile, out, overrides, include, forks, rounds, threads, servers, console).run();
   }
 
   static String usage() {
     return String.join("\n",
         "usage: java -jar benchmarks.jar [--quick | --full | --smoke] [--servers] [--out DIR] [-p NAME=V1,V2]...",
-        "       [--include REGEX] [--forks N] [--threads 1,2]",
+        "       [--include REGEX] [--rounds N] [--forks N] [--threads 1,2]",
         "  --quick         (default) save, load, update (2 threads), append, list(), first pages; 100-message",
         "                  sessions; stores in their default configuration (file: fsync on); a few minutes",
-        "  --full          every benchmark, sizes 10/100/1,000, 1 and 2 threads, fsync on and off, 2 forks",
-        "                  (an hour or more)",
+        "  --full          every benchmark, sizes 10/100/1,000, 1 and 2 threads, fsync on and off, 2 rounds",
+        "                  (about two hours on 2 cores)",
         "  --smoke         every benchmark once, very briefly, in this JVM (CI)",
         "  --servers       also the server stores on the class path (postgresql, redis), each in a schema or",
         "                  key prefix of its own, removed afterwards; skipped when the server does not answer",
@@ -226,7 +244,10 @@ public final class Main {
         "  -p store=A,B    the stores to compare (default: the embedded stores found, plus the server stores",
         "                  with --servers; baselines join automatically), e.g. -p store=postgresql,redis",
         "  -p NAME=V1,V2   replace a parameter's values (size, turn, sessions)",
-        "  --forks N       JMH forks per benchmark instead of the profile's (0 runs in this JVM)",
+        "  --rounds N      run the whole plan N times and report medians: a store and its baseline run",
+        "                  one after the other in each round, so a slow spell of a shared disk or CPU",
+        "                  shows as spread instead of a wrong ratio (default: quick 1, full 2)",
+        "  --forks N       JMH forks per benchmark and round instead of 1 (0 runs in this JVM)",
         "  --threads 1,2   thread counts instead of the profile's (the mixed group keeps 2)",
         "  --include REGEX only the benchmarks whose Class.method matches (taken from the full plan",
         "                  when the profile has none of them; the profile still sets forks and iterations)",
@@ -312,6 +333,7 @@ public final class Main {
     console.println("session-bench: profile " + profile.name().toLowerCase(Locale.ROOT) + ", stores " + stores
         + ", results in " + out.toAbsolutePath());
     List<RunResult> results = new ArrayList<>();
+    List<Report.Row> rows = new ArrayList<>();
     int planned = 0;
     Instant started = Instant.now();
     List<Step> steps = plan(profile);
@@ -321,7 +343,12 @@ public final class Main {
     if (selected(steps).isEmpty()) {
       throw new IllegalArgumentException("no benchmark matches --include " + include.map(Pattern::pattern).orElse(""));
     }
+    int roundCount = rounds.orElse(profile == Profile.FULL ? 2 : 1);
     try {
+      for (int round = 1; round <= roundCount; round++) {
+      if (roundCount > 1) {
+        console.println("session-bench: round " + round + " of " + roundCount);
+      }
       for (Step step : steps) {
         List<String> stepStores = chosen.stream()
             .filter(step.stores()::accepts).map(StoreFactory::name).collect(Collectors.toList());
@@ -338,9 +365,12 @@ public final class Main {
           for (int threads : counts) {
             Map<String, List<String>> params = params(step);
             planned += stepStores.size() * params.values().stream().mapToInt(List::size).reduce(1, (x, y) -> x * y);
-            results.addAll(runJmh(step.benchmark(), method, threads, stepStores, params, work));
+            Collection<RunResult> run = runJmh(step.benchmark(), method, threads, stepStores, params, work);
+            results.addAll(run);
+            rows.addAll(Report.rows(run));
           }
         }
+      }
       }
     } finally {
       StoreHandle.deleteRecursively(work);
@@ -353,7 +383,7 @@ public final class Main {
         }
       });
     }
-    write(results, stores, started);
+    write(results, Report.merge(rows), stores, started, roundCount);
     if (results.size() < planned) {
       console.println("session-bench: " + (planned - results.size()) + " of " + planned
           + " benchmarks produced no result (see the JMH output above)");
@@ -479,11 +509,13 @@ public final class Main {
             .measurementTime(TimeValue.milliseconds(100)).shouldFailOnError(true).verbosity(VerboseMode.SILENT);
         break;
       case QUICK:
-        o.forks(1).warmupIterations(1).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
+        // two warm-ups: decoding a document warms up slowly, and one second left the file
+        // baselines still speeding up during measurement
+        o.forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
             .measurementTime(TimeValue.seconds(1));
         break;
       default:
-        o.forks(2).warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
+        o.forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
             .measurementTime(TimeValue.seconds(1));
         break;
     }
@@ -540,13 +572,13 @@ public final class Main {
   }
 
 
-  private void write(List<RunResult> results, List<String> stores, Instant started) {
+  private void write(List<RunResult> results, List<Report.Row> rows, List<String> stores, Instant started, int roundCount) {
     try {
       Files.createDirectories(out);
       Path json = out.resolve("results.json");
       ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
-      Report report = new Report(Report.rows(results), stores);
-      String md = header(started) + "\n" + report.markdown();
+      Report report = new Report(rows, stores);
+      String md = header(started, roundCount) + "\n" + report.markdown();
       Files.writeString(out.resolve("results.md"), md, StandardCharsets.UTF_8);
       Files.writeString(out.resolve("results.svg"), report.svg(), StandardCharsets.UTF_8);
       console.println();
@@ -557,7 +589,7 @@ public final class Main {
     }
   }
 
-  private String header(Instant started) {
+  private String header(Instant started, int roundCount) {
     long seconds = started.until(Instant.now(), ChronoUnit.SECONDS);
     return String.format(Locale.ROOT,
         "## sessionkit benchmarks — %s profile%n%n"
@@ -566,8 +598,9 @@ public final class Main {
         Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version", System.getProperty("java.version")),
         System.getProperty("os.name") + " " + System.getProperty("os.arch"), seconds / 60, seconds % 60)
-        + String.format(Locale.ROOT, "JMH 1.37, throughput mode; %s%s.%n", settings(),
-            forks.map(n -> "; forks: " + n).orElse(""));
+        + String.format(Locale.ROOT, "JMH 1.37, throughput mode; %s%s%s.%n", settings(),
+            forks.map(n -> "; forks: " + n).orElse(""),
+            roundCount > 1 ? "; " + roundCount + " rounds (medians; ratios are medians of each round's ratio)" : "");
   }
 
   private String settings() {
@@ -575,9 +608,9 @@ public final class Main {
       case SMOKE:
         return "no fork, no warm-up, one 100 ms iteration (a smoke test: the numbers mean little)";
       case QUICK:
-        return "1 fork, 1 × 1 s warm-up, 3 × 1 s measured";
+        return "1 fork, 2 × 1 s warm-up, 3 × 1 s measured";
       default:
-        return "2 forks, 3 × 1 s warm-up, 5 × 1 s measured per fork";
+        return "1 fork, 3 × 1 s warm-up, 5 × 1 s measured, per round";
     }
   }
 

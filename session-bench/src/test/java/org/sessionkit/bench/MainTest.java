@@ -114,6 +114,8 @@ class MainTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--fast");
     assertThatThrownBy(() -> Main.run(new String[] {"-p", "store"}, quiet))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NAME=V1,V2");
+    assertThatThrownBy(() -> Main.run(new String[] {"--rounds", "0"}, quiet))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
     assertThatThrownBy(() -> Main.run(new String[] {"--out"}, quiet))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a value");
     assertThatThrownBy(() -> Main.run(new String[] {"--smoke", "--include", "NoSuchBenchmark"}, quiet))
