@@ -330,7 +330,8 @@ public final class Main {
     if (profile == Profile.SMOKE) {
       setProperty(previous, StoreHandle.SETTLE_PROPERTY, "0"); // numbers of a smoke pass mean nothing
     }
-    console.println("session-bench: profile " + profile.name().toLowerCase(Locale.ROOT) + ", stores " + stores
+    console.println("session-bench: profile " + profile.name().toLowerCase(Locale.ROOT) + ", run "
+        + System.getProperty(StoreHandle.RUN_PROPERTY) + ", stores " + stores
         + ", results in " + out.toAbsolutePath());
     List<RunResult> results = new ArrayList<>();
     List<Report.Row> rows = new ArrayList<>();
