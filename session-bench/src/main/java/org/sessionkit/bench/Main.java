@@ -42,19 +42,23 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * java -jar session-bench/target/benchmarks.jar            # quick profile, a few minutes
  * java -jar session-bench/target/benchmarks.jar --full     # every operation, size and thread count
  * java -jar session-bench/target/benchmarks.jar --smoke    # one very short pass (CI)
- * options: --out DIR, -p NAME=V1,V2 (e.g. -p store=memory), --include REGEX, --forks N,
- *          --threads 1,2, --help
+ * java -jar session-bench/target/benchmarks.jar --servers  # also PostgreSQL and Redis
+ * options: --out DIR, -p NAME=V1,V2 (e.g. -p store=memory), --include REGEX, --rounds N,
+ *          --forks N, --threads 1,2, --help
  * </pre>
  *
- * <p>Profiles: {@code quick} (default) measures save, load and update of sessions of 100
- * messages, {@code list()} over 1,000 sessions and a prefixed first page, with one thread, one
- * fork, one warm-up and three measured iterations of a second each, for every store in its
+ * <p>Profiles: {@code quick} (default) measures save and load of sessions of 100 messages (one
+ * thread), update of two hot sessions by two threads, append at turn 100 against a full save,
+ * {@code list()} over 1,000 sessions and the first page with and without a prefix, with one
+ * fork, two warm-ups and three measured iterations of a second each, for every store in its
  * default configuration (the file store with fsync on). {@code full} measures every benchmark
  * at sizes 10, 100 and 1,000 (appends at turns 10, 100 and 1,000; fsync on and off), with 1 and
- * 2 threads where concurrency matters, two forks, three warm-ups and five measured iterations.
- * {@code smoke} runs every benchmark once, briefly, in this JVM, and fails on any error. Every
- * store runs with its baseline. {@code -p store=…} chooses the stores (their baselines join
- * automatically); other {@code -p} values replace a profile's values of that parameter.
+ * 2 threads where concurrency matters, three warm-ups and five measured iterations, in two
+ * rounds (the whole plan twice; the report gives medians, and each ratio is the median of the
+ * rounds' ratios). {@code smoke} runs every benchmark once, briefly, in this JVM, and fails on
+ * any error. Every store runs with its baseline. {@code -p store=…} chooses the stores (their
+ * baselines join automatically); {@code --servers} adds the server stores on the class path
+ * whose server answers; other {@code -p} values replace a profile's values of that parameter.
  */
 public final class Main {
 
@@ -68,24 +72,50 @@ public final class Main {
     FULL
   }
 
+  /** Which of the chosen stores a step runs on. */
+  enum Stores {
+    /** Every store. */
+    ALL,
+    /** Stores that can list (not the server baselines, which have no index). */
+    LISTING,
+    /** Stores in a directory: a cold start of their listing cache means something there. */
+    DIRECTORY;
+
+    boolean accepts(StoreFactory f) {
+      switch (this) {
+        case LISTING:
+          return f.lists();
+        case DIRECTORY:
+          return f.kind() == StoreFactory.Kind.DIRECTORY;
+        default:
+          return true;
+      }
+    }
+  }
+
   /**
    * One JMH run: the benchmarks of one class matching {@code methods}, with parameter values,
-   * for each thread count.
+   * for each thread count, on the chosen stores that {@code stores} accepts.
    */
   record Step(Class<?> benchmark, String methods, List<Integer> threads, Map<String, List<String>> params,
-      boolean persistentStoresOnly) {}
+      Stores stores) {}
 
   private final Profile profile;
   private final Path out;
   private final Map<String, List<String>> overrides;
   private final Optional<Pattern> include;
   private final Optional<Integer> forks;
+  private final Optional<Integer> rounds;
   private final Optional<List<Integer>> threads;
+  private final boolean servers;
   private final PrintStream console;
 
   Main(Profile profile, Path out, Map<String, List<String>> overrides, Optional<Pattern> include,
-      Optional<Integer> forks, Optional<List<Integer>> threads, PrintStream console) {
+      Optional<Integer> forks, Optional<Integer> rounds, Optional<List<Integer>> threads, boolean servers,
+      PrintStream console) {
+    this.rounds = rounds;
     this.profile = profile;
+    this.servers = servers;
     this.out = out;
     this.overrides = overrides;
     this.include = include;
@@ -126,7 +156,9 @@ public final class Main {
     Map<String, List<String>> overrides = new LinkedHashMap<>();
     Optional<Pattern> include = Optional.empty();
     Optional<Integer> forks = Optional.empty();
+    Optional<Integer> rounds = Optional.empty();
     Optional<List<Integer>> threads = Optional.empty();
+    boolean servers = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -138,6 +170,9 @@ public final class Main {
           break;
         case "--smoke":
           profile = Profile.SMOKE;
+          break;
+        case "--servers":
+          servers = true;
           break;
         case "--profile":
           profile = Profile.valueOf(value(args, ++i, a).toUpperCase(Locale.ROOT));
@@ -153,6 +188,16 @@ public final class Main {
             forks = Optional.of(Integer.parseInt(value(args, ++i, a)));
           } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--forks takes a number, not " + args[i]);
+          }
+          break;
+        case "--rounds":
+          try {
+            rounds = Optional.of(Integer.parseInt(value(args, ++i, a)));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--rounds takes a number, not " + args[i]);
+          }
+          if (rounds.get() < 1) {
+            throw new IllegalArgumentException("--rounds takes a number of at least 1, not " + args[i]);
           }
           break;
         case "--threads":
@@ -181,26 +226,33 @@ public final class Main {
           throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    return new Main(profile, out, overrides, include, forks, threads, console).run();
+    return new Main(profile, out, overrides, include, forks, rounds, threads, servers, console).run();
   }
 
   static String usage() {
     return String.join("\n",
-        "usage: java -jar benchmarks.jar [--quick | --full | --smoke] [--out DIR] [-p NAME=V1,V2]... [--include REGEX]",
-        "       [--forks N] [--threads 1,2]",
-        "  --quick         (default) save, load, update, list(), first page; 100-message sessions; stores in",
-        "                  their default configuration (file: fsync on); a few minutes",
-        "  --full          every benchmark, sizes 10/100/1,000, 1 and 2 threads, fsync on and off, 2 forks",
-        "                  (hours)",
+        "usage: java -jar benchmarks.jar [--quick | --full | --smoke] [--servers] [--out DIR] [-p NAME=V1,V2]...",
+        "       [--include REGEX] [--rounds N] [--forks N] [--threads 1,2]",
+        "  --quick         (default) save, load, update (2 threads), append, list(), first pages; 100-message",
+        "                  sessions; stores in their default configuration (file: fsync on); a few minutes",
+        "  --full          every benchmark, sizes 10/100/1,000, 1 and 2 threads, fsync on and off, 2 rounds",
+        "                  (about two hours on 2 cores)",
         "  --smoke         every benchmark once, very briefly, in this JVM (CI)",
+        "  --servers       also the server stores on the class path (postgresql, redis), each in a schema or",
+        "                  key prefix of its own, removed afterwards; skipped when the server does not answer",
         "  --out DIR       where results.json, results.md and results.svg go (default target/bench)",
-        "  -p store=A,B    the stores to compare (default: every store found; baselines join automatically)",
+        "  -p store=A,B    the stores to compare (default: the embedded stores found, plus the server stores",
+        "                  with --servers; baselines join automatically), e.g. -p store=postgresql,redis",
         "  -p NAME=V1,V2   replace a parameter's values (size, turn, sessions)",
-        "  --forks N       JMH forks per benchmark instead of the profile's (0 runs in this JVM)",
+        "  --rounds N      run the whole plan N times and report medians: a store and its baseline run",
+        "                  one after the other in each round, so a slow spell of a shared disk or CPU",
+        "                  shows as spread instead of a wrong ratio (default: quick 1, full 2)",
+        "  --forks N       JMH forks per benchmark and round instead of 1 (0 runs in this JVM)",
         "  --threads 1,2   thread counts instead of the profile's (the mixed group keeps 2)",
         "  --include REGEX only the benchmarks whose Class.method matches (taken from the full plan",
         "                  when the profile has none of them; the profile still sets forks and iterations)",
-        "  other stores: -Dsessionkit.bench.uri.<scheme>=<uri> or SESSIONKIT_BENCH_URI_<SCHEME>");
+        "  servers: -Dsessionkit.bench.uri.<scheme>=<uri> or SESSIONKIT_BENCH_URI_<SCHEME> (default: the local",
+        "           postgresql://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379); other stores need one");
   }
 
   private static String value(String[] args, int i, String option) {
@@ -221,54 +273,68 @@ public final class Main {
         steps.add(step(AsyncBenchmark.class, "saveAsync|loadAsync", List.of(1), "size", "10"));
         steps.add(step(AppendBenchmark.class, "append|fullSave", List.of(1), "turn", "10"));
         steps.add(new Step(ListAllBenchmark.class, "list", List.of(1),
-            Map.of("sessions", List.of("20"), "size", List.of("10")), false));
-        steps.add(step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1), "sessions", "200"));
+            Map.of("sessions", List.of("20"), "size", List.of("10")), Stores.LISTING));
+        steps.add(new Step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1),
+            Map.of("sessions", List.of("200")), Stores.LISTING));
         steps.add(new Step(FirstPageColdBenchmark.class, "firstPageCold|firstPagePrefixCold", List.of(1),
-            Map.of("sessions", List.of("200")), true));
+            Map.of("sessions", List.of("200")), Stores.DIRECTORY));
         break;
       case QUICK:
         steps.add(step(SaveLoadBenchmark.class, "save|load", List.of(1), "size", "100"));
-        steps.add(step(UpdateBenchmark.class, "update", List.of(1), "size", "100"));
+        // two threads on two ids: the contention update exists for
+        steps.add(step(UpdateBenchmark.class, "update", List.of(2), "size", "100"));
+        steps.add(step(AppendBenchmark.class, "append|fullSave", List.of(1), "turn", "100"));
         // list() is meant not to depend on session size (--full shows it): the small population
         // keeps filling and the baseline's full scan short.
         steps.add(new Step(ListAllBenchmark.class, "list", List.of(1),
-            Map.of("sessions", List.of("1000"), "size", List.of("10")), false));
-        steps.add(step(FirstPageBenchmark.class, "firstPagePrefix", List.of(1), "sessions", "auto"));
+            Map.of("sessions", List.of("1000"), "size", List.of("10")), Stores.LISTING));
+        steps.add(new Step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1),
+            Map.of("sessions", List.of("auto")), Stores.LISTING));
         break;
       default:
         List<String> sizes = List.of("10", "100", "1000");
-        steps.add(new Step(SaveLoadBenchmark.class, "save|load", List.of(1, 2), Map.of("size", sizes), false));
-        steps.add(new Step(MixedBenchmark.class, "mixed", List.of(2), Map.of("size", sizes), false));
-        steps.add(new Step(UpdateBenchmark.class, "update", List.of(1, 2), Map.of("size", sizes), false));
-        steps.add(new Step(AsyncBenchmark.class, "saveAsync|loadAsync", List.of(1, 2), Map.of("size", sizes), false));
-        steps.add(new Step(AppendBenchmark.class, "append|fullSave", List.of(1), Map.of("turn", sizes), false));
+        steps.add(new Step(SaveLoadBenchmark.class, "save|load", List.of(1, 2), Map.of("size", sizes), Stores.ALL));
+        steps.add(new Step(MixedBenchmark.class, "mixed", List.of(2), Map.of("size", sizes), Stores.ALL));
+        steps.add(new Step(UpdateBenchmark.class, "update", List.of(1, 2), Map.of("size", sizes), Stores.ALL));
+        steps.add(new Step(AsyncBenchmark.class, "saveAsync|loadAsync", List.of(1, 2), Map.of("size", sizes), Stores.ALL));
+        steps.add(new Step(AppendBenchmark.class, "append|fullSave", List.of(1), Map.of("turn", sizes), Stores.ALL));
         steps.add(new Step(ListAllBenchmark.class, "list", List.of(1),
-            Map.of("sessions", List.of("1000"), "size", List.of("10", "1000")), false));
-        steps.add(step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1), "sessions", "auto"));
+            Map.of("sessions", List.of("1000"), "size", List.of("10", "1000")), Stores.LISTING));
+        steps.add(new Step(FirstPageBenchmark.class, "firstPage|firstPagePrefix", List.of(1),
+            Map.of("sessions", List.of("auto")), Stores.LISTING));
         steps.add(new Step(FirstPageColdBenchmark.class, "firstPageCold|firstPagePrefixCold", List.of(1),
-            Map.of("sessions", List.of("auto")), true));
+            Map.of("sessions", List.of("auto")), Stores.DIRECTORY));
         break;
     }
     return steps;
   }
 
   private static Step step(Class<?> benchmark, String methods, List<Integer> threads, String param, String value) {
-    return new Step(benchmark, methods, threads, Map.of(param, List.of(value)), false);
+    return new Step(benchmark, methods, threads, Map.of(param, List.of(value)), Stores.ALL);
   }
 
   /** Runs the profile and writes the report; returns the exit status. */
   int run() {
     StoreFactories.Discovery discovery = StoreFactories.discover();
-    List<String> stores = chooseStores(discovery);
     discovery.skipped().forEach(s -> console.println("session-bench: skipping " + s));
+    List<StoreFactory> chosen = chooseStores(discovery);
+    List<String> stores = chosen.stream().map(StoreFactory::name).collect(Collectors.toList());
     if (stores.isEmpty()) {
-      throw new IllegalArgumentException("no store to benchmark: no store module on the class path");
+      throw new IllegalArgumentException("no store to benchmark: no store module on the class path"
+          + " or no server answering");
     }
     Path work = out.resolve("work").toAbsolutePath();
-    System.setProperty(StoreHandle.DIR_PROPERTY, work.toString());
-    console.println("session-bench: profile " + profile.name().toLowerCase(Locale.ROOT) + ", stores " + stores
+    Map<String, String> previous = new LinkedHashMap<>();
+    setProperty(previous, StoreHandle.DIR_PROPERTY, work.toString());
+    setProperty(previous, StoreHandle.RUN_PROPERTY, StoreHandle.newRunId());
+    if (profile == Profile.SMOKE) {
+      setProperty(previous, StoreHandle.SETTLE_PROPERTY, "0"); // numbers of a smoke pass mean nothing
+    }
+    console.println("session-bench: profile " + profile.name().toLowerCase(Locale.ROOT) + ", run "
+        + System.getProperty(StoreHandle.RUN_PROPERTY) + ", stores " + stores
         + ", results in " + out.toAbsolutePath());
     List<RunResult> results = new ArrayList<>();
+    List<Report.Row> rows = new ArrayList<>();
     int planned = 0;
     Instant started = Instant.now();
     List<Step> steps = plan(profile);
@@ -278,11 +344,15 @@ public final class Main {
     if (selected(steps).isEmpty()) {
       throw new IllegalArgumentException("no benchmark matches --include " + include.map(Pattern::pattern).orElse(""));
     }
+    int roundCount = rounds.orElse(profile == Profile.FULL ? 2 : 1);
     try {
+      for (int round = 1; round <= roundCount; round++) {
+      if (roundCount > 1) {
+        console.println("session-bench: round " + round + " of " + roundCount);
+      }
       for (Step step : steps) {
-        List<String> stepStores = step.persistentStoresOnly()
-            ? stores.stream().filter(s -> StoreFactories.forName(s).persistent()).collect(Collectors.toList())
-            : stores;
+        List<String> stepStores = chosen.stream()
+            .filter(step.stores()::accepts).map(StoreFactory::name).collect(Collectors.toList());
         if (stepStores.isEmpty()) {
           continue;
         }
@@ -296,14 +366,25 @@ public final class Main {
           for (int threads : counts) {
             Map<String, List<String>> params = params(step);
             planned += stepStores.size() * params.values().stream().mapToInt(List::size).reduce(1, (x, y) -> x * y);
-            results.addAll(runJmh(step.benchmark(), method, threads, stepStores, params, work));
+            Collection<RunResult> run = runJmh(step.benchmark(), method, threads, stepStores, params, work);
+            results.addAll(run);
+            rows.addAll(Report.rows(run));
           }
         }
       }
+      }
     } finally {
       StoreHandle.deleteRecursively(work);
+      sweep(chosen);
+      previous.forEach((k, v) -> {
+        if (v.isEmpty()) {
+          System.clearProperty(k);
+        } else {
+          System.setProperty(k, v);
+        }
+      });
     }
-    write(results, stores, started);
+    write(results, Report.merge(rows), stores, started, roundCount);
     if (results.size() < planned) {
       console.println("session-bench: " + (planned - results.size()) + " of " + planned
           + " benchmarks produced no result (see the JMH output above)");
@@ -326,23 +407,80 @@ public final class Main {
     return names;
   }
 
-  private List<String> chooseStores(StoreFactories.Discovery discovery) {
-    List<String> discovered = discovery.targets().stream().map(StoreFactory::name).collect(Collectors.toList());
+  /**
+   * The stores to run, each followed by its baseline: those asked for with {@code -p store=…},
+   * else the default targets (but for the full profile without the {@code -nofsync} variants), plus
+   * the server stores with {@code --servers}. A server store whose server does not answer is
+   * skipped with a message, with its baseline.
+   */
+  private List<StoreFactory> chooseStores(StoreFactories.Discovery discovery) {
+    Map<String, StoreFactory> chosen = new LinkedHashMap<>();
     List<String> asked = overrides.get("store");
     if (asked == null) {
-      // The quick profile compares each store as configured by default (fsync on); the variants
-      // (file-nofsync) wait for --full or -p store=….
-      return profile == Profile.QUICK
-          ? discovered.stream().filter(s -> !s.endsWith("-nofsync")).collect(Collectors.toList())
-          : discovered;
+      // The quick and smoke profiles compare each store as configured by default (fsync on);
+      // the variants (file-nofsync) run the same code and wait for --full or -p store=….
+      discovery.targets().stream()
+          .filter(f -> profile == Profile.FULL || !f.name().endsWith("-nofsync"))
+          .forEach(f -> chosen.put(f.name(), f));
+    } else {
+      for (String s : asked) {
+        StoreFactory f = StoreFactories.forName(s.trim());
+        chosen.put(f.name(), f);
+        f.baseline().ifPresent(b -> chosen.putIfAbsent(b, StoreFactories.forName(b)));
+      }
     }
-    Set<String> chosen = new LinkedHashSet<>();
-    for (String s : asked) {
-      StoreFactory f = StoreFactories.forName(s.trim());
-      chosen.add(f.name());
-      f.baseline().ifPresent(chosen::add);
+    if (servers) {
+      discovery.servers().forEach(f -> chosen.putIfAbsent(f.name(), f));
     }
-    return List.copyOf(chosen);
+    Set<String> unreachable = new LinkedHashSet<>();
+    Map<String, Optional<String>> probed = new LinkedHashMap<>();
+    for (StoreFactory f : chosen.values()) {
+      if (f.server().isEmpty()) {
+        continue;
+      }
+      StoreFactory.Server s = f.server().get();
+      Optional<String> problem =
+          probed.computeIfAbsent(s.store().scheme() + " " + s.uri(), k -> s.store().probe(s.uri()));
+      if (problem.isPresent()) {
+        if (unreachable.add(s.store().scheme())) {
+          console.println("session-bench: skipping " + s.store().scheme() + " (no server answers at "
+              + org.sessionkit.StorageUri.redact(s.uri()) + ": " + problem.get() + "; set -D"
+              + StoreFactories.URI_PROPERTY_PREFIX + s.store().scheme() + "=<uri> or "
+              + StoreFactories.envName(s.store().scheme()) + ")");
+        }
+      }
+    }
+    return chosen.values().stream()
+        .filter(f -> f.server().isEmpty() || !unreachable.contains(f.server().get().store().scheme()))
+        .collect(Collectors.toList());
+  }
+
+  /** Removes whatever this run left on the servers (a fork that died skipped its teardown). */
+  private void sweep(List<StoreFactory> chosen) {
+    Set<String> done = new LinkedHashSet<>();
+    for (StoreFactory f : chosen) {
+      if (f.server().isEmpty()) {
+        continue;
+      }
+      StoreFactory.Server s = f.server().get();
+      if (!done.add(s.store().scheme() + " " + s.uri())) {
+        continue;
+      }
+      try {
+        int n = s.store().sweep(s.uri(), StoreHandle.namespacePrefix());
+        if (n > 0) {
+          console.println("session-bench: removed " + n + " leftover " + s.store().scheme() + " namespace"
+              + (n == 1 ? "" : "s") + " of this run");
+        }
+      } catch (RuntimeException e) {
+        console.println("session-bench: could not clean up " + s.store().scheme() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static void setProperty(Map<String, String> previous, String name, String value) {
+    previous.put(name, System.getProperty(name, ""));
+    System.setProperty(name, value);
   }
 
   private Map<String, List<String>> params(Step step) {
@@ -372,11 +510,13 @@ public final class Main {
             .measurementTime(TimeValue.milliseconds(100)).shouldFailOnError(true).verbosity(VerboseMode.SILENT);
         break;
       case QUICK:
-        o.forks(1).warmupIterations(1).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
+        // two warm-ups: decoding a document warms up slowly, and one second left the file
+        // baselines still speeding up during measurement
+        o.forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
             .measurementTime(TimeValue.seconds(1));
         break;
       default:
-        o.forks(2).warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
+        o.forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(1)).measurementIterations(5)
             .measurementTime(TimeValue.seconds(1));
         break;
     }
@@ -392,25 +532,54 @@ public final class Main {
     }
   }
 
-  /** System properties every fork needs: the work directory and the user's sessionkit settings. */
+  /**
+   * System properties every fork needs: the work directory, the run and the user's sessionkit
+   * settings. Store URIs given as {@code -Dsessionkit.bench.uri.<scheme>} may hold passwords and
+   * JMH prints every fork's command line, so they travel in an owner-only file of the work
+   * directory instead ({@link StoreFactories#URI_FILE_PROPERTY}).
+   */
   private static String[] forkProperties(Path work) {
     List<String> props = new ArrayList<>();
     props.add("-D" + StoreHandle.DIR_PROPERTY + "=" + work);
+    java.util.Properties uris = new java.util.Properties();
     for (String name : System.getProperties().stringPropertyNames()) {
-      if (name.startsWith("sessionkit.") && !name.equals(StoreHandle.DIR_PROPERTY)) {
+      if (name.startsWith(StoreFactories.URI_PROPERTY_PREFIX)) {
+        uris.setProperty(name, System.getProperty(name));
+      } else if (name.startsWith("sessionkit.") && !name.equals(StoreHandle.DIR_PROPERTY)
+          && !name.equals(StoreFactories.URI_FILE_PROPERTY)) {
         props.add("-D" + name + "=" + System.getProperty(name));
       }
+    }
+    if (!uris.isEmpty()) {
+      Path file = work.resolve("uris.properties");
+      try {
+        Files.createDirectories(work);
+        Files.deleteIfExists(file);
+        Files.createFile(file);
+        try {
+          Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+          // not a POSIX file system: the work directory's own permissions apply
+        }
+        try (java.io.Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+          uris.store(w, "store URIs for the benchmark's forks; deleted at the end of the run");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("can't write " + file, e);
+      }
+      props.add("-D" + StoreFactories.URI_FILE_PROPERTY + "=" + file);
     }
     return props.toArray(String[]::new);
   }
 
-  private void write(List<RunResult> results, List<String> stores, Instant started) {
+
+  private void write(List<RunResult> results, List<Report.Row> rows, List<String> stores, Instant started, int roundCount) {
     try {
       Files.createDirectories(out);
       Path json = out.resolve("results.json");
       ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
-      Report report = new Report(Report.rows(results), stores);
-      String md = header(started) + "\n" + report.markdown();
+      Report report = new Report(rows, stores);
+      String md = header(started, roundCount) + "\n" + report.markdown();
       Files.writeString(out.resolve("results.md"), md, StandardCharsets.UTF_8);
       Files.writeString(out.resolve("results.svg"), report.svg(), StandardCharsets.UTF_8);
       console.println();
@@ -421,7 +590,7 @@ public final class Main {
     }
   }
 
-  private String header(Instant started) {
+  private String header(Instant started, int roundCount) {
     long seconds = started.until(Instant.now(), ChronoUnit.SECONDS);
     return String.format(Locale.ROOT,
         "## sessionkit benchmarks — %s profile%n%n"
@@ -430,8 +599,9 @@ public final class Main {
         Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("java.vm.name"),
         System.getProperty("java.runtime.version", System.getProperty("java.version")),
         System.getProperty("os.name") + " " + System.getProperty("os.arch"), seconds / 60, seconds % 60)
-        + String.format(Locale.ROOT, "JMH 1.37, throughput mode; %s%s.%n", settings(),
-            forks.map(n -> "; forks: " + n).orElse(""));
+        + String.format(Locale.ROOT, "JMH 1.37, throughput mode; %s%s%s.%n", settings(),
+            forks.map(n -> "; forks: " + n).orElse(""),
+            roundCount > 1 ? "; " + roundCount + " rounds (medians; ratios are medians of each round's ratio)" : "");
   }
 
   private String settings() {
@@ -439,9 +609,9 @@ public final class Main {
       case SMOKE:
         return "no fork, no warm-up, one 100 ms iteration (a smoke test: the numbers mean little)";
       case QUICK:
-        return "1 fork, 1 × 1 s warm-up, 3 × 1 s measured";
+        return "1 fork, 2 × 1 s warm-up, 3 × 1 s measured";
       default:
-        return "2 forks, 3 × 1 s warm-up, 5 × 1 s measured per fork";
+        return "1 fork, 3 × 1 s warm-up, 5 × 1 s measured, per round";
     }
   }
 

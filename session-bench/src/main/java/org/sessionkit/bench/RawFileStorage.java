@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 import org.sessionkit.Append;
 import org.sessionkit.DocumentHead;
+import org.sessionkit.DocumentMetadata;
 import org.sessionkit.ListPosition;
 import org.sessionkit.ListQuery;
 import org.sessionkit.ListingProblem;
@@ -35,12 +36,14 @@ import org.sessionkit.VersionedSession;
  * writes, written with the least code that is still crash safe, and none of sessionkit's store
  * code.
  *
- * <p>{@code save}: {@link SessionCodec#encode(Session)} (the plain document), write a temporary
+ * <p>{@code save}: {@link SessionCodec#encode(Session, DocumentMetadata)} (the document the file
+ * store writes, its head first: a constant revision and the message count), write a temporary
  * file, force it, rename it atomically over {@code <id>.json}, force the directory; without
  * fsync the two forces are skipped. {@code load}: read the whole file and {@link
  * SessionCodec#decode}. {@code update} and {@code append}: under one of 64 striped locks, load,
  * change and save. Listings read the head of every document with {@link
- * SessionCodec#readHead(InputStream, String)} on each call (no cache) and sort. Everything runs on
+ * SessionCodec#readHead(InputStream, String)} on each call (no cache; reading stops after the
+ * head, as in the file store) and sort. Everything runs on
  * the caller's thread and returns an already completed future; revisions are a constant.
  * Conditional writes, cursors and {@link #problems()} fail with {@link
  * UnsupportedOperationException}. Thread safe.
@@ -182,7 +185,9 @@ final class RawFileStorage implements SessionStorage {
   }
 
   private void write(Session session) throws IOException {
-    byte[] bytes = codec.encode(session);
+    // The document the file store writes: its "sessionkit" head (revision and message count)
+    // first, so that a listing reads only the head, as the store's does.
+    byte[] bytes = codec.encode(session, DocumentMetadata.of(REVISION, session.messages().size()));
     Path target = file(session.id());
     // One temporary name per thread: concurrent saves of one id never share a temporary file.
     Path temp = directory.resolve(target.getFileName() + "." + Thread.currentThread().getId() + ".tmp");

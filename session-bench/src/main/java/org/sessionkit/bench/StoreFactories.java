@@ -12,20 +12,40 @@ import org.sessionkit.SessionStorages;
  * Finds the stores to benchmark: every scheme served by a provider on the class path (through
  * {@link SessionStorages#providers()}), so that a new store module joins the comparison without
  * a code change. The embedded stores know how to open a fresh instance ({@code memory:}, {@code
- * file:<temporary dir>} with and without fsync) and bring their baselines; any other scheme is
- * opened at the URI given by the system property {@code sessionkit.bench.uri.<scheme>} or the
- * environment variable {@code SESSIONKIT_BENCH_URI_<SCHEME>}, and skipped without one.
+ * file:<temporary dir>} with and without fsync) and bring their baselines. The server stores the
+ * benchmark knows ({@code postgresql}, {@code redis}: {@link ServerStore}) bring their baselines
+ * too and are opened at the URI given by the system property {@code sessionkit.bench.uri.<scheme>}
+ * or the environment variable {@code SESSIONKIT_BENCH_URI_<SCHEME>}, else at the local
+ * development server; they are found but only run when asked for ({@link Discovery#servers()}).
+ * Any other scheme is opened at its configured URI, and skipped without one.
  */
 final class StoreFactories {
 
   /** Prefix of the system properties giving the URI of a non-embedded store. */
   static final String URI_PROPERTY_PREFIX = "sessionkit.bench.uri.";
 
+  /**
+   * The system property naming a properties file of {@code sessionkit.bench.uri.<scheme>}
+   * entries: how {@link Main} hands the URIs to its forks without putting them (and their
+   * passwords) on a command line that JMH prints.
+   */
+  static final String URI_FILE_PROPERTY = "sessionkit.bench.uriFile";
+
   /** Prefix of the environment variables giving the URI of a non-embedded store. */
   static final String URI_ENV_PREFIX = "SESSIONKIT_BENCH_URI_";
 
-  /** The stores found, in report order (each store followed by its baseline), and those skipped. */
-  record Discovery(List<StoreFactory> targets, List<String> skipped) {}
+  /** The server stores the benchmark knows how to open in a namespace of their own. */
+  static final List<ServerStore> SERVERS = List.of(new PostgresServer(), new RedisServer());
+
+  /**
+   * The stores found, in report order (each store followed by its baseline).
+   *
+   * @param targets the stores that run by default (embedded ones, and others with a URI)
+   * @param servers the known server stores on the class path and their baselines, which run
+   *     only when asked for ({@code --servers} or {@code -p store=…})
+   * @param skipped the schemes left out, each with the reason
+   */
+  record Discovery(List<StoreFactory> targets, List<StoreFactory> servers, List<String> skipped) {}
 
   private StoreFactories() {}
 
@@ -36,6 +56,7 @@ final class StoreFactories {
       schemes.add(schemeOf(p));
     }
     List<StoreFactory> targets = new ArrayList<>();
+    List<StoreFactory> servers = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     if (schemes.remove("memory")) {
       targets.add(StoreFactory.memory());
@@ -47,6 +68,13 @@ final class StoreFactories {
       targets.add(StoreFactory.file(false));
       targets.add(StoreFactory.rawFile(false));
     }
+    for (ServerStore server : SERVERS) {
+      if (schemes.remove(server.scheme())) {
+        String uri = configuredUri(server.scheme()).orElse(server.defaultUri());
+        servers.add(StoreFactory.server(server, uri));
+        servers.add(StoreFactory.serverBaseline(server, uri));
+      }
+    }
     for (String scheme : schemes) {
       Optional<String> uri = configuredUri(scheme);
       if (uri.isPresent()) {
@@ -56,14 +84,14 @@ final class StoreFactories {
             + envName(scheme) + ")");
       }
     }
-    return new Discovery(List.copyOf(targets), List.copyOf(skipped));
+    return new Discovery(List.copyOf(targets), List.copyOf(servers), List.copyOf(skipped));
   }
 
   /**
    * Returns the factory for a {@code store} parameter value.
    *
-   * @throws IllegalArgumentException if it names no embedded store or baseline and no URI is
-   *     configured for it
+   * @throws IllegalArgumentException if it names no embedded or server store or baseline and no
+   *     URI is configured for it
    */
   static StoreFactory forName(String name) {
     switch (name) {
@@ -80,6 +108,14 @@ final class StoreFactories {
       case "raw-file-nofsync":
         return StoreFactory.rawFile(false);
       default:
+        for (ServerStore server : SERVERS) {
+          if (name.equals(server.scheme()) || name.equals(server.baselineName())) {
+            String uri = configuredUri(server.scheme()).orElse(server.defaultUri());
+            return name.equals(server.scheme())
+                ? StoreFactory.server(server, uri)
+                : StoreFactory.serverBaseline(server, uri);
+          }
+        }
         return StoreFactory.external(
             name,
             configuredUri(name)
@@ -90,11 +126,25 @@ final class StoreFactories {
     }
   }
 
-  /** Returns the URI configured for a non-embedded scheme, if any. */
+  /**
+   * Returns the URI configured for a non-embedded scheme, if any: the system property {@code
+   * sessionkit.bench.uri.<scheme>}, else the environment variable, else the entry in the file
+   * named by {@value #URI_FILE_PROPERTY} (in a fork of {@link Main}).
+   */
   static Optional<String> configuredUri(String scheme) {
     String uri = System.getProperty(URI_PROPERTY_PREFIX + scheme);
     if (uri == null || uri.isBlank()) {
       uri = System.getenv(envName(scheme));
+    }
+    String file = System.getProperty(URI_FILE_PROPERTY);
+    if ((uri == null || uri.isBlank()) && file != null && !file.isBlank()) {
+      java.util.Properties uris = new java.util.Properties();
+      try (java.io.Reader r = java.nio.file.Files.newBufferedReader(java.nio.file.Paths.get(file))) {
+        uris.load(r);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("can't read the store URIs in " + file, e);
+      }
+      uri = uris.getProperty(URI_PROPERTY_PREFIX + scheme);
     }
     return uri == null || uri.isBlank() ? Optional.empty() : Optional.of(uri.trim());
   }

@@ -1,16 +1,18 @@
 package org.sessionkit.bench;
 
-import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Objects;
 import java.util.Optional;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
+import org.sessionkit.StorageUri;
 
 /**
  * How the benchmarks open one store under test, named by the value of the {@code store}
- * parameter: {@code memory}, {@code file}, {@code file-nofsync}, a baseline ({@code
- * raw-memory}, {@code raw-file}, {@code raw-file-nofsync}) or the scheme of any other store on
- * the class path, opened at the URI the user gives (see {@link StoreFactories}).
+ * parameter: {@code memory}, {@code file}, {@code file-nofsync}, a server store ({@code
+ * postgresql}, {@code redis}), a baseline ({@code raw-memory}, {@code raw-file}, {@code
+ * raw-file-nofsync}, {@code raw-postgresql}, {@code raw-redis}) or the scheme of any other store
+ * on the class path, opened at the URI the user gives (see {@link StoreFactories}).
  *
  * @param name the parameter value
  * @param description what is measured, for the report
@@ -19,8 +21,10 @@ import org.sessionkit.SessionStorages;
  * @param populationKey stores with the same key write the same documents to a directory, so a
  *     directory populated once serves all of them
  * @param pagePopulation the number of sessions the first-page benchmarks list (issue 7: 100,000
- *     in memory, 10,000 in files)
- * @param opener opens an instance at a location (a directory for {@link Kind#DIRECTORY})
+ *     in memory, 10,000 in files and on servers)
+ * @param lists whether it can list sessions (the server baselines can't: they have no index)
+ * @param server the server of a {@link Kind#SERVER} store and its URI
+ * @param opener opens an instance at a location (see {@link Opener})
  * @param filler opens an instance used only to fill a location quickly (e.g. without fsync)
  */
 record StoreFactory(
@@ -30,6 +34,8 @@ record StoreFactory(
     Kind kind,
     String populationKey,
     int pagePopulation,
+    boolean lists,
+    Optional<Server> server,
     Opener opener,
     Opener filler) {
 
@@ -39,15 +45,31 @@ record StoreFactory(
     MEMORY,
     /** In a directory the benchmark owns: reopening sees the same sessions. */
     DIRECTORY,
-    /** On a server named by a URI: reopening sees the same sessions; ids carry a run prefix. */
+    /**
+     * On a server the benchmark knows ({@link ServerStore}), in a namespace (schema, key prefix)
+     * of the trial's own, removed when the trial ends.
+     */
+    SERVER,
+    /** At a URI the user gave: reopening sees the same sessions; ids carry a run prefix. */
     EXTERNAL
+  }
+
+  /** A server store and the URI of its server. */
+  record Server(ServerStore store, String uri) {
+    Server {
+      Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(uri, "uri");
+    }
   }
 
   /** Opens a store instance at a location. */
   @FunctionalInterface
   interface Opener {
-    /** Opens an instance; {@code location} is a directory, ignored by other kinds. */
-    SessionStorage open(Path location);
+    /**
+     * Opens an instance; {@code location} is a directory for {@link Kind#DIRECTORY}, a namespace
+     * for {@link Kind#SERVER}, ignored by other kinds.
+     */
+    SessionStorage open(String location);
   }
 
   StoreFactory {
@@ -56,6 +78,7 @@ record StoreFactory(
     Objects.requireNonNull(baseline, "baseline");
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(populationKey, "populationKey");
+    Objects.requireNonNull(server, "server");
     Objects.requireNonNull(opener, "opener");
     Objects.requireNonNull(filler, "filler");
   }
@@ -68,13 +91,14 @@ record StoreFactory(
   static StoreFactory memory() {
     return new StoreFactory(
         "memory", "memory store (memory:)", Optional.of("raw-memory"), Kind.MEMORY, "memory",
-        100_000, at -> SessionStorages.open("memory:"), at -> SessionStorages.open("memory:"));
+        100_000, true, Optional.empty(),
+        at -> SessionStorages.open("memory:"), at -> SessionStorages.open("memory:"));
   }
 
   static StoreFactory rawMemory() {
     return new StoreFactory(
         "raw-memory", "baseline: ConcurrentHashMap of references + completed future",
-        Optional.empty(), Kind.MEMORY, "raw-memory", 100_000,
+        Optional.empty(), Kind.MEMORY, "raw-memory", 100_000, true, Optional.empty(),
         at -> new RawMemoryStorage(), at -> new RawMemoryStorage());
   }
 
@@ -83,9 +107,9 @@ record StoreFactory(
         fsync ? "file" : "file-nofsync",
         fsync ? "file store (file:<dir>, fsync on)" : "file store (file:<dir>?fsync=false)",
         Optional.of(fsync ? "raw-file" : "raw-file-nofsync"),
-        Kind.DIRECTORY, "file", 10_000,
-        at -> SessionStorages.open("file:" + at.toAbsolutePath() + (fsync ? "" : "?fsync=false")),
-        at -> SessionStorages.open("file:" + at.toAbsolutePath() + "?fsync=false"));
+        Kind.DIRECTORY, "file", 10_000, true, Optional.empty(),
+        at -> SessionStorages.open("file:" + Paths.get(at).toAbsolutePath() + (fsync ? "" : "?fsync=false")),
+        at -> SessionStorages.open("file:" + Paths.get(at).toAbsolutePath() + "?fsync=false"));
   }
 
   static StoreFactory rawFile(boolean fsync) {
@@ -94,14 +118,30 @@ record StoreFactory(
         fsync
             ? "baseline: encode + write temp + force + rename + force dir; read + decode"
             : "baseline: encode + write temp + rename; read + decode",
-        Optional.empty(), Kind.DIRECTORY, "raw-file", 10_000,
-        at -> new RawFileStorage(at, fsync), at -> new RawFileStorage(at, false));
+        Optional.empty(), Kind.DIRECTORY, "raw-file", 10_000, true, Optional.empty(),
+        at -> new RawFileStorage(Paths.get(at), fsync), at -> new RawFileStorage(Paths.get(at), false));
+  }
+
+  /** The store on a server, in the namespace it is opened at. */
+  static StoreFactory server(ServerStore s, String uri) {
+    return new StoreFactory(
+        s.scheme(), s.scheme() + " store at " + StorageUri.redact(uri), Optional.of(s.baselineName()),
+        Kind.SERVER, s.scheme(), 10_000, true, Optional.of(new Server(s, uri)),
+        ns -> s.openStore(uri, ns), ns -> s.openStore(uri, ns));
+  }
+
+  /** The raw baseline of a server store, in the namespace it is opened at. */
+  static StoreFactory serverBaseline(ServerStore s, String uri) {
+    return new StoreFactory(
+        s.baselineName(), s.baselineDescription(), Optional.empty(),
+        Kind.SERVER, s.baselineName(), 10_000, false, Optional.of(new Server(s, uri)),
+        ns -> s.openBaseline(uri, ns), ns -> s.openBaseline(uri, ns));
   }
 
   static StoreFactory external(String scheme, String uri) {
     return new StoreFactory(
-        scheme, "store at " + org.sessionkit.StorageUri.redact(uri), Optional.empty(),
-        Kind.EXTERNAL, scheme, 10_000,
+        scheme, "store at " + StorageUri.redact(uri), Optional.empty(),
+        Kind.EXTERNAL, scheme, 10_000, true, Optional.empty(),
         at -> SessionStorages.open(uri), at -> SessionStorages.open(uri));
   }
 }

@@ -20,32 +20,51 @@ import org.sessionkit.Session;
 import org.sessionkit.SessionStorage;
 
 /**
- * One store under test in one benchmark trial: its location (a directory the benchmark owns, or
- * nothing), the open instance, and the prefix its ids carry (empty except on a shared server,
- * where a run prefix keeps trials apart and lets {@link #close()} remove what the trial wrote).
+ * One store under test in one benchmark trial: its location (a directory the benchmark owns, a
+ * namespace on a server, or nothing), the open instance, and the prefix its ids carry (empty
+ * except for a store at a URI the user gave, where a run prefix keeps trials apart and lets
+ * {@link #close()} remove what the trial wrote).
  *
  * <p>Locations live under the work directory: the system property {@value #DIR_PROPERTY} (set by
  * {@link Main} for every fork), else {@code <java.io.tmpdir>/sessionkit-bench}. A populated
  * directory is filled once per work directory and reused by every later trial and fork that
  * asks for the same population of the same kind of documents; it is only ever read, and {@link
- * Main} deletes the work directory at the end of a run. Not thread safe: used from {@code
- * Level.Trial} and {@code Level.Invocation} fixtures.
+ * Main} deletes the work directory at the end of a run.
+ *
+ * <p>On a server ({@link StoreFactory.Kind#SERVER}) every handle works in a namespace of its own
+ * — a PostgreSQL schema, a Redis key prefix — named {@code skbench_<run>_<random>}, filled anew
+ * for each trial and removed by {@link #close()}; {@link Main} sweeps every namespace of its run
+ * ({@link #namespacePrefix()}) at the end, in case a fork died before its teardown. The run is
+ * the system property {@value #RUN_PROPERTY}, set by {@link Main} for every fork. Not thread
+ * safe: used from {@code Level.Trial} and {@code Level.Invocation} fixtures.
  */
 final class StoreHandle implements AutoCloseable {
 
   /** The system property naming the work directory. */
   static final String DIR_PROPERTY = "sessionkit.bench.dir";
 
+  /** The system property naming the run, part of every server namespace. */
+  static final String RUN_PROPERTY = "sessionkit.bench.run";
+
+  /** The run of a JVM started without {@value #RUN_PROPERTY} (JMH's own launcher). */
+  private static final String OWN_RUN = newRunId();
+
   private static final long TIMEOUT_SECONDS = 600;
   private static final int IN_FLIGHT = 64;
 
+  /**
+   * The system property giving how long, in milliseconds, a freshly filled directory rests
+   * before it is used (see {@link #populated}); 4,000 by default, 0 in the smoke pass.
+   */
+  static final String SETTLE_PROPERTY = "sessionkit.bench.settleMillis";
+
   private final StoreFactory factory;
-  private final Path location;
+  private final String location;
   private final boolean owned;
   private final String idPrefix;
   private SessionStorage storage;
 
-  private StoreHandle(StoreFactory factory, Path location, boolean owned, String idPrefix) {
+  private StoreHandle(StoreFactory factory, String location, boolean owned, String idPrefix) {
     this.factory = factory;
     this.location = location;
     this.owned = owned;
@@ -56,11 +75,18 @@ final class StoreHandle implements AutoCloseable {
   /** Opens a new, empty instance of {@code store} at a location of its own. */
   static StoreHandle fresh(String store) {
     StoreFactory f = StoreFactories.forName(store);
-    Path dir = workDirectory().resolve("fresh").resolve(store + "-" + UUID.randomUUID());
-    if (f.kind() == StoreFactory.Kind.DIRECTORY) {
-      createDirectories(dir);
+    switch (f.kind()) {
+      case DIRECTORY:
+        {
+          Path dir = workDirectory().resolve("fresh").resolve(store + "-" + UUID.randomUUID());
+          createDirectories(dir);
+          return new StoreHandle(f, dir.toString(), true, "");
+        }
+      case SERVER:
+        return new StoreHandle(f, newNamespace(), true, "");
+      default:
+        return new StoreHandle(f, "", true, prefixFor(f));
     }
-    return new StoreHandle(f, dir, true, prefixFor(f));
   }
 
   /**
@@ -78,26 +104,45 @@ final class StoreHandle implements AutoCloseable {
           if (!Files.exists(done)) {
             deleteRecursively(dir);
             createDirectories(dir);
-            try (SessionStorage filler = f.filler().open(dir)) {
+            try (SessionStorage filler = f.filler().open(dir.toString())) {
               fill(filler, count, session);
             }
             try {
               Files.writeString(done, count + " sessions\n");
+              // A file store trusts what it cached of a file only once the file is a few seconds
+              // old (a write in the same clock tick could go unnoticed): let the population age,
+              // as sessions written before a listing would, so that a warm listing is warm.
+              Thread.sleep(Long.getLong(SETTLE_PROPERTY, 4_000));
             } catch (IOException e) {
               throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException("interrupted while the population settles", e);
             }
           }
-          return new StoreHandle(f, dir, false, "");
+          return new StoreHandle(f, dir.toString(), false, "");
         }
       case MEMORY:
         {
-          StoreHandle h = new StoreHandle(f, workDirectory(), false, "");
+          StoreHandle h = new StoreHandle(f, "", false, "");
           fill(h.storage, count, session);
+          return h;
+        }
+      case SERVER:
+        {
+          // filled for this trial only: a namespace outlives no trial
+          StoreHandle h = new StoreHandle(f, newNamespace(), true, "");
+          try {
+            fill(h.storage, count, session);
+          } catch (RuntimeException e) {
+            h.close();
+            throw e;
+          }
           return h;
         }
       default:
         {
-          StoreHandle h = new StoreHandle(f, workDirectory(), true, prefixFor(f));
+          StoreHandle h = new StoreHandle(f, "", true, prefixFor(f));
           fill(h.storage, count, i -> {
             Session s = session.apply(i);
             return s.withId(h.id(s.id()));
@@ -137,7 +182,10 @@ final class StoreHandle implements AutoCloseable {
     storage = factory.opener().open(location);
   }
 
-  /** Closes the instance and removes what this trial created (never a shared population). */
+  /**
+   * Closes the instance and removes what this trial created (never a shared population): its
+   * directory, its namespace on a server, or the sessions it saved at a user's URI.
+   */
   @Override
   public void close() {
     try {
@@ -153,9 +201,38 @@ final class StoreHandle implements AutoCloseable {
     } finally {
       storage.close();
       if (owned && factory.kind() == StoreFactory.Kind.DIRECTORY) {
-        deleteRecursively(location);
+        deleteRecursively(Paths.get(location));
+      }
+      if (owned && factory.kind() == StoreFactory.Kind.SERVER) {
+        StoreFactory.Server s = factory.server().orElseThrow();
+        try {
+          s.store().drop(s.uri(), location);
+        } catch (RuntimeException e) {
+          // the run's sweep tries again; the measurement itself is unaffected
+          System.err.println("session-bench: " + e.getMessage());
+        }
       }
     }
+  }
+
+  /** The location of this store: a directory, a server namespace, or empty. */
+  String location() {
+    return location;
+  }
+
+  /** The prefix of every server namespace of this run: {@code skbench_<run>_}. */
+  static String namespacePrefix() {
+    String run = System.getProperty(RUN_PROPERTY);
+    return "skbench_" + (run == null || run.isBlank() ? OWN_RUN : run) + "_";
+  }
+
+  /** A new run id: 8 lower-case hex digits (fits a schema name and a key prefix). */
+  static String newRunId() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static String newNamespace() {
+    return namespacePrefix() + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** Saves {@code count} sessions, keeping up to 64 saves in flight. */

@@ -14,8 +14,9 @@ import org.sessionkit.VersionedSession;
 
 /**
  * {@code update} under contention: every thread updates the same two sessions of {@code size}
- * messages (bumping the event count and {@code updatedAt}, so sizes stay constant), so with two
- * threads the stores' conflict-and-retry path runs. The baselines update under a lock ({@code
+ * messages, picking one at random for each update (bumping the event count and {@code
+ * updatedAt}, so sizes stay constant), so with two threads both often work on one session and
+ * the stores' conflict-and-retry path runs. The baselines update under a lock ({@code
  * ConcurrentHashMap.compute}, or a striped lock around read-modify-write for files).
  *
  * <p>Run with
@@ -41,22 +42,36 @@ public class UpdateBenchmark extends StoreBenchmark {
   /** Creates the benchmark (JMH instantiates it). */
   public UpdateBenchmark() {}
 
-  /** Per-thread position in the id list. */
+  /**
+   * Per-thread choice of the id: a cheap pseudo-random sequence (xorshift), different in each
+   * thread, so that two threads pick the same id about half the time whatever their relative
+   * speed. (Cycling over the ids from different starting points would keep two threads in step
+   * on different ids, with no contention at all.)
+   */
   @State(Scope.Thread)
   public static class Cursor {
-    int next;
+    int seed;
 
     /** Creates the cursor (JMH instantiates it). */
     public Cursor() {}
 
     /**
-     * Starts each thread at a different id.
+     * Seeds each thread differently.
      *
      * @param t the thread's JMH parameters
      */
     @Setup
     public void setup(ThreadParams t) {
-      next = t.getThreadIndex();
+      seed = 0x9E3779B9 * (t.getThreadIndex() + 1);
+    }
+
+    int nextId() {
+      int x = seed;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      seed = x;
+      return (x >>> 16) % HOT_IDS;
     }
   }
 
@@ -85,6 +100,6 @@ public class UpdateBenchmark extends StoreBenchmark {
    */
   @Benchmark
   public VersionedSession update(Cursor c) {
-    return await(storage.update(ids[c.next++ & (HOT_IDS - 1)], CHANGE));
+    return await(storage.update(ids[c.nextId()], CHANGE));
   }
 }

@@ -62,14 +62,49 @@ class MainTest {
     assertThat(planned(Main.Profile.QUICK))
         .containsExactlyInAnyOrder(
             "SaveLoadBenchmark.save", "SaveLoadBenchmark.load", "UpdateBenchmark.update",
-            "ListAllBenchmark.list", "FirstPageBenchmark.firstPagePrefix");
+            "AppendBenchmark.append", "AppendBenchmark.fullSave",
+            "ListAllBenchmark.list", "FirstPageBenchmark.firstPage", "FirstPageBenchmark.firstPagePrefix");
+    for (Main.Step step : Main.plan(Main.Profile.QUICK)) {
+      assertThat(step.params().values()).as(step.benchmark().getSimpleName()).allSatisfy(v -> assertThat(v).hasSize(1));
+    }
+  }
+
+  @Test
+  void theQuickProfileUpdatesWithTwoThreadsSoThatUpdatesContend() {
+    assertThat(Main.plan(Main.Profile.QUICK))
+        .filteredOn(s -> s.benchmark() == UpdateBenchmark.class)
+        .singleElement()
+        .satisfies(s -> assertThat(s.threads()).containsExactly(2));
+  }
+
+  @Test
+  void listingStepsLeaveOutStoresThatCantListAndColdStartsRunOnDirectoriesOnly() {
+    StoreFactory rawPostgres = StoreFactories.forName("raw-postgresql");
+    StoreFactory postgres = StoreFactories.forName("postgresql");
+    assertThat(Main.Stores.LISTING.accepts(rawPostgres)).isFalse();
+    assertThat(Main.Stores.LISTING.accepts(postgres)).isTrue();
+    assertThat(Main.Stores.ALL.accepts(rawPostgres)).isTrue();
+    assertThat(Main.Stores.DIRECTORY.accepts(StoreFactories.forName("file"))).isTrue();
+    assertThat(Main.Stores.DIRECTORY.accepts(postgres)).isFalse();
+    assertThat(Main.Stores.DIRECTORY.accepts(StoreFactories.forName("memory"))).isFalse();
+    for (Main.Step step : Main.plan(Main.Profile.FULL)) {
+      String name = step.benchmark().getSimpleName();
+      if (name.startsWith("FirstPageCold")) {
+        assertThat(step.stores()).as(name).isEqualTo(Main.Stores.DIRECTORY);
+      } else if (name.startsWith("FirstPage") || name.startsWith("ListAll")) {
+        assertThat(step.stores()).as(name).isEqualTo(Main.Stores.LISTING);
+      } else {
+        assertThat(step.stores()).as(name).isEqualTo(Main.Stores.ALL);
+      }
+    }
   }
 
   @Test
   void helpPrintsTheUsageAndSucceeds() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThat(Main.run(new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8))).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("--full", "--smoke", "-p store=", "sessionkit.bench.uri");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("--full", "--smoke", "--servers", "-p store=", "sessionkit.bench.uri");
   }
 
   @Test
@@ -79,6 +114,8 @@ class MainTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--fast");
     assertThatThrownBy(() -> Main.run(new String[] {"-p", "store"}, quiet))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NAME=V1,V2");
+    assertThatThrownBy(() -> Main.run(new String[] {"--rounds", "0"}, quiet))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
     assertThatThrownBy(() -> Main.run(new String[] {"--out"}, quiet))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a value");
     assertThatThrownBy(() -> Main.run(new String[] {"--smoke", "--include", "NoSuchBenchmark"}, quiet))

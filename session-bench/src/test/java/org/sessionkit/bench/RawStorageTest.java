@@ -38,6 +38,22 @@ class RawStorageTest {
     }
   }
 
+  @Test
+  void theFileBaselineWritesTheDocumentTheFileStoreWritesHeadFirst() throws Exception {
+    Session session = SessionFixtures.session("head-first", 40);
+    try (SessionStorage raw = new RawFileStorage(dir.resolve("raw"), false);
+        SessionStorage store = org.sessionkit.SessionStorages.open("file:" + dir.resolve("store") + "?fsync=false")) {
+      Futures.await(raw.save(session), 30, SECONDS);
+      Futures.await(store.save(session), 30, SECONDS);
+    }
+    String rawDoc = Files.readString(dir.resolve("raw").resolve("head-first.json"));
+    String storeDoc = Files.readString(dir.resolve("store").resolve("head-first.json"));
+    assertThat(rawDoc).startsWith("{\"sessionkit\":");
+    // the same bytes but for the revision in the head
+    assertThat(rawDoc.replaceFirst("\"revision\":\"[^\"]*\"", ""))
+        .isEqualTo(storeDoc.replaceFirst("\"revision\":\"[^\"]*\"", ""));
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"memory", "file", "file-nofsync"})
   void baselinesStoreLoadUpdateAndAppendSessionsExactly(String kind) {

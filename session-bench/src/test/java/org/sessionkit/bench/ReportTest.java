@@ -71,6 +71,48 @@ class ReportTest {
     assertThat(findings).contains("file: first page over 10,000 sessions: cold 250 ms, warm 0.500 ms");
     assertThat(findings).contains("target memory save ≤ 2.0× baseline (100 msgs, 1 thread): 4.00× — missed");
     assertThat(findings).contains("target file load ≤ 1.2× baseline (100 msgs, 1 thread): 1.11× — met");
+    assertThat(findings).contains(
+        "target memory list() independent of session size (≤ 1.5× from 10 to 1,000 msgs, 1,000 sessions): 1.11× — met");
+  }
+
+  @Test
+  void roundsMergeIntoMediansAndTheRatioIsTheMedianOfEachRoundsRatio() {
+    List<Report.Row> merged = Report.merge(List.of(
+        row("SaveLoadBenchmark", "save", "file", Map.of("size", "100"), 1, 100),
+        row("SaveLoadBenchmark", "save", "raw-file", Map.of("size", "100"), 1, 110),
+        row("SaveLoadBenchmark", "save", "file", Map.of("size", "100"), 1, 50),
+        row("SaveLoadBenchmark", "save", "raw-file", Map.of("size", "100"), 1, 50),
+        row("SaveLoadBenchmark", "save", "file", Map.of("size", "100"), 1, 200),
+        row("SaveLoadBenchmark", "save", "raw-file", Map.of("size", "100"), 1, 300)));
+    assertThat(merged).hasSize(2);
+    Report.Row file = merged.get(0);
+    assertThat(file.store()).isEqualTo("file");
+    assertThat(file.roundScores()).containsExactly(100.0, 50.0, 200.0);
+    assertThat(file.opsPerSecond()).isEqualTo(100.0);
+    assertThat(file.error()).isEqualTo(75.0);
+    // rounds' ratios 1.1, 1.0, 1.5: median 1.1 (the ratio of the medians would be 1.1 too, but
+    // not in general: a slow round of both must not skew it)
+    Report r = new Report(merged, List.of("file", "raw-file"));
+    assertThat(r.ratio(file)).hasValueCloseTo(1.1, org.assertj.core.data.Offset.offset(1e-9));
+    Report skewed = new Report(Report.merge(List.of(
+        row("SaveLoadBenchmark", "load", "file", Map.of("size", "10"), 1, 1000),
+        row("SaveLoadBenchmark", "load", "raw-file", Map.of("size", "10"), 1, 1000),
+        row("SaveLoadBenchmark", "load", "file", Map.of("size", "10"), 1, 100),
+        row("SaveLoadBenchmark", "load", "raw-file", Map.of("size", "10"), 1, 2000))), List.of());
+    // two rounds: the median of ratios 1.0 and 20.0 is their mean, 10.5
+    assertThat(skewed.ratio(skewed.rows().get(0))).hasValueCloseTo(10.5, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void theLegendDescribesEveryBaselineThatRan() {
+    Report withServers = new Report(List.of(
+        row("SaveLoadBenchmark", "save", "redis", Map.of("size", "10"), 1, 1_000),
+        row("SaveLoadBenchmark", "save", "raw-redis", Map.of("size", "10"), 1, 2_000),
+        row("SaveLoadBenchmark", "save", "raw-file", Map.of("size", "10"), 1, 2_000)), List.of());
+    String md = withServers.markdown();
+    assertThat(md).contains("`raw-redis` = SessionCodec.encode + SET").contains("`raw-file` = encode + write temp");
+    assertThat(md).doesNotContain("`raw-memory`");
+    assertThat(md).contains("| redis | save | 10 msgs | 1 | 1,000 | – | 14.3 | 2.00× |");
   }
 
   @Test

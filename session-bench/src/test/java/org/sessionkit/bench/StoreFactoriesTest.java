@@ -27,6 +27,7 @@ class StoreFactoriesTest {
   void useTemporaryWorkDirectory() {
     previousWork = System.getProperty(StoreHandle.DIR_PROPERTY);
     System.setProperty(StoreHandle.DIR_PROPERTY, work.toString());
+    System.setProperty(StoreHandle.SETTLE_PROPERTY, "0");
   }
 
   @AfterEach
@@ -37,6 +38,7 @@ class StoreFactoriesTest {
       System.setProperty(StoreHandle.DIR_PROPERTY, previousWork);
     }
     System.clearProperty(StoreFactories.URI_PROPERTY_PREFIX + "other-test");
+    System.clearProperty(StoreHandle.SETTLE_PROPERTY);
   }
 
   @Test
@@ -47,6 +49,49 @@ class StoreFactoriesTest {
     assertThat(StoreFactories.forName("file").baseline()).contains("raw-file");
     assertThat(StoreFactories.forName("file-nofsync").baseline()).contains("raw-file-nofsync");
     assertThat(StoreFactories.forName("raw-memory").baseline()).isEmpty();
+  }
+
+  @Test
+  void serverStoresOnTheClassPathAreFoundApartFromTheDefaultTargetsWithTheirBaselines() {
+    StoreFactories.Discovery d = StoreFactories.discover();
+    assertThat(d.servers()).extracting(StoreFactory::name)
+        .containsExactly("postgresql", "raw-postgresql", "redis", "raw-redis");
+    assertThat(d.targets()).extracting(StoreFactory::name)
+        .containsExactly("memory", "raw-memory", "file", "raw-file", "file-nofsync", "raw-file-nofsync");
+    assertThat(d.skipped()).isEmpty();
+    assertThat(StoreFactories.forName("postgresql").baseline()).contains("raw-postgresql");
+    assertThat(StoreFactories.forName("redis").baseline()).contains("raw-redis");
+    assertThat(StoreFactories.forName("raw-redis").lists()).isFalse();
+    assertThat(StoreFactories.forName("redis").kind()).isEqualTo(StoreFactory.Kind.SERVER);
+  }
+
+  @Test
+  void aServerStoreUsesTheConfiguredUriAndNeverShowsItsPassword() {
+    System.setProperty(StoreFactories.URI_PROPERTY_PREFIX + "postgresql", "postgresql://bench:s3cret@db.example:5433/x");
+    try {
+      StoreFactory f = StoreFactories.forName("postgresql");
+      assertThat(f.server()).hasValueSatisfying(s -> assertThat(s.uri()).contains("db.example:5433"));
+      assertThat(f.description()).contains("db.example:5433").doesNotContain("s3cret");
+      assertThat(StoreFactories.forName("raw-postgresql").server())
+          .hasValueSatisfying(s -> assertThat(s.uri()).contains("db.example:5433"));
+    } finally {
+      System.clearProperty(StoreFactories.URI_PROPERTY_PREFIX + "postgresql");
+    }
+    assertThat(StoreFactories.forName("postgresql").server())
+        .hasValueSatisfying(s -> assertThat(s.uri()).isEqualTo(PostgresServer.DEFAULT_URI));
+  }
+
+  @Test
+  void aForkReadsStoreUrisFromTheFileItIsGiven() throws Exception {
+    Path file = work.resolve("uris.properties");
+    Files.writeString(file, StoreFactories.URI_PROPERTY_PREFIX + "redis=redis://10.1.2.3:6390\n");
+    System.setProperty(StoreFactories.URI_FILE_PROPERTY, file.toString());
+    try {
+      assertThat(StoreFactories.configuredUri("redis")).contains("redis://10.1.2.3:6390");
+      assertThat(StoreFactories.configuredUri("postgresql")).isEmpty();
+    } finally {
+      System.clearProperty(StoreFactories.URI_FILE_PROPERTY);
+    }
   }
 
   @Test

@@ -1,0 +1,117 @@
+package org.sessionkit.bench;
+
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+import org.sessionkit.SessionStorage;
+import org.sessionkit.SessionStorages;
+import org.sessionkit.redis.internal.StoreUri;
+
+/**
+ * The Redis store in the benchmark: each trial works under a key prefix of its own ({@code
+ * sessionkit-bench:<namespace>:}, the store's {@code prefix} option; the baseline uses another),
+ * whose keys are removed with {@code SCAN} + {@code UNLINK} when the trial ends. The default
+ * server is the local development one, {@value #DEFAULT_URI}.
+ */
+final class RedisServer implements ServerStore {
+
+  /** The local development server. */
+  static final String DEFAULT_URI = "redis://127.0.0.1:6379";
+
+  /** What every key prefix of the benchmark starts with. */
+  static final String KEY_PREFIX = "sessionkit-bench:";
+
+  @Override
+  public String scheme() {
+    return "redis";
+  }
+
+  @Override
+  public String defaultUri() {
+    return DEFAULT_URI;
+  }
+
+  @Override
+  public String baselineDescription() {
+    return "baseline: SessionCodec.encode + SET of the document; GET + decode (Lettuce, one connection)";
+  }
+
+  @Override
+  public Optional<String> probe(String uri) {
+    try {
+      String pong = withConnection(uri, redis -> redis.ping());
+      return "PONG".equalsIgnoreCase(pong) ? Optional.empty() : Optional.of("PING answered " + pong);
+    } catch (RuntimeException e) {
+      return Optional.of(String.valueOf(e.getMessage()));
+    }
+  }
+
+  @Override
+  public SessionStorage openStore(String uri, String namespace) {
+    return SessionStorages.open(PostgresServer.withOption(uri, "prefix=" + keyPrefix(namespace)));
+  }
+
+  @Override
+  public SessionStorage openBaseline(String uri, String namespace) {
+    return new RawRedisStorage(redisUri(uri), keyPrefix(namespace));
+  }
+
+  @Override
+  public void drop(String uri, String namespace) {
+    unlink(uri, keyPrefix(namespace));
+  }
+
+  @Override
+  public int sweep(String uri, String namespacePrefix) {
+    return (int) unlink(uri, KEY_PREFIX + namespacePrefix);
+  }
+
+  /** The key prefix of a namespace. */
+  static String keyPrefix(String namespace) {
+    return KEY_PREFIX + namespace + ":";
+  }
+
+  /** The server of a store URI, without the store's options, with a short timeout. */
+  static RedisURI redisUri(String uri) {
+    RedisURI u = StoreUri.parse(uri).redisUri();
+    u.setTimeout(Duration.ofSeconds(30));
+    return u;
+  }
+
+  /** Removes every key starting with {@code prefix} (which has no glob characters). */
+  private static long unlink(String uri, String prefix) {
+    return withConnection(uri, redis -> {
+      long removed = 0;
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        KeyScanCursor<byte[]> page =
+            redis.scan(cursor, ScanArgs.Builder.matches(prefix + "*").limit(1000));
+        if (!page.getKeys().isEmpty()) {
+          removed += redis.unlink(page.getKeys().toArray(new byte[0][]));
+        }
+        cursor = page;
+      } while (!cursor.isFinished());
+      return removed;
+    });
+  }
+
+  private static <T> T withConnection(String uri, Function<RedisCommands<byte[], byte[]>, T> action) {
+    RedisURI u = redisUri(uri);
+    u.setTimeout(Duration.ofSeconds(3));
+    RedisClient client = RedisClient.create(u);
+    try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+      c.setTimeout(Duration.ofSeconds(60));
+      return action.apply(c.sync());
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+}
