@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.sessionkit.cli.internal.Logging;
 import org.sessionkit.cli.internal.RootCommand;
+import org.sessionkit.cli.internal.Running;
 import org.sessionkit.cli.internal.Secrets;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -42,6 +43,12 @@ public final class Sessionkit {
     Secrets secrets = new Secrets();
     CommandLine cmd = commandLine(StoreOpener.discovering(), System.in, System.out, System.err, isTerminal(), secrets);
     Logging.install(cmd.getErr(), secrets::scrub);
+    // Ctrl-C ends the JVM at once; say what that means for the work under way.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> Running.command().ifPresent(c -> {
+      System.err.println();
+      System.err.println(Running.interruptedMessage(c));
+      System.err.flush();
+    }), "sessionkit-interrupted"));
     int status = cmd.execute(args);
     cmd.getOut().flush();
     cmd.getErr().flush();

@@ -30,6 +30,7 @@ abstract class BaseCommand implements Callable<Integer> {
   public final Integer call() {
     Io io = root.io(spec);
     Logging.verbose(common.verbose);
+    Running.started(spec.name());
     try {
       return run(io);
     } catch (CliException e) {
@@ -43,6 +44,7 @@ abstract class BaseCommand implements Callable<Integer> {
       return fail(io, "unexpected failure: " + CliException.describe(e)
           + (common.verbose ? "" : " (--verbose shows where)"), e, ExitCode.FAILURES);
     } finally {
+      Running.finished();
       io.out().flush();
       io.err().flush();
     }

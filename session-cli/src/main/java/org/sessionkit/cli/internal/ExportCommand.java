@@ -75,9 +75,10 @@ final class ExportCommand extends BaseCommand {
     Tally tally = new Tally();
     Transfer.PrintingReport report = new Transfer.PrintingReport(io, common.verbose);
     SessionStorageException stop = null;
-    long start = System.nanoTime();
+    long start = 0;
     Path temp = null;
     try (SessionStorage store = io.openExisting("", uri)) {
+      start = System.nanoTime();
       OutputStream sink;
       if (toStdout) {
         io.out().flush();

@@ -32,6 +32,10 @@ final class Progress implements AutoCloseable {
   private static final Duration BAR_REFRESH = Duration.ofMillis(200);
   private static final int BAR_CELLS = 24;
 
+  // Before the first item is done: a store that scans a whole location for its first page
+  // (files) takes a while to answer it.
+  private static final String STARTING = "waiting for the first page of the listing";
+
   private final Io io;
   private final boolean bar;
   private final String verb;
@@ -111,6 +115,9 @@ final class Progress implements AutoCloseable {
   private String barLine() {
     long n = done.getAsLong();
     long t = total;
+    if (n == 0) {
+      return verb + " \u00b7 " + STARTING + " \u00b7 " + Text.duration(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
     StringBuilder b = new StringBuilder(verb).append(' ');
     if (t > 0) {
       int filled = (int) Math.min(BAR_CELLS, n * BAR_CELLS / t);
@@ -126,6 +133,9 @@ final class Progress implements AutoCloseable {
   private String plainLine() {
     long n = done.getAsLong();
     long t = total;
+    if (n == 0) {
+      return verb + ": " + STARTING + " \u00b7 " + Text.duration(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
     StringBuilder b = new StringBuilder(verb).append(": ").append(Text.count(n));
     if (t > 0) {
       b.append(" of ").append(Text.count(t)).append(" (").append(percent(n, t)).append(')');

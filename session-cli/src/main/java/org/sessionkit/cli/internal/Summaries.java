@@ -59,8 +59,8 @@ final class Summaries {
 
   /** The time and rate of a run: {@code in 12.3 s (8,130 sessions/s)}. */
   static String took(long n, Duration d) {
-    if (d.toMillis() < 1000) {
-      return "in " + Text.duration(d); // a rate over a blink means nothing
+    if (d.toMillis() < 1000 || n < 100) {
+      return "in " + Text.duration(d); // a rate over a blink or a handful means nothing
     }
     return "in " + Text.duration(d) + " (" + Text.rate(n, d).replace("/s", " sessions/s") + ")";
   }

@@ -20,11 +20,11 @@ public final class Text {
 
   /**
    * Returns a session id as printed in messages: as is when it is made of letters, digits and
-   * {@code _ . / : @ + -}, else in double quotes with JSON escapes, so that spaces and invisible
-   * characters show.
+   * {@code _ . / : @ + -} (and is not {@code .} or {@code ..}), else in double quotes with JSON
+   * escapes, so that spaces and invisible characters show.
    */
   public static String id(String id) {
-    if (!id.isEmpty() && PLAIN_ID.matcher(id).matches()) {
+    if (!id.isEmpty() && !id.equals(".") && !id.equals("..") && PLAIN_ID.matcher(id).matches()) {
       return id;
     }
     StringBuilder b = new StringBuilder("\"");
