@@ -328,7 +328,9 @@ public final class Main {
     setProperty(previous, StoreHandle.DIR_PROPERTY, work.toString());
     setProperty(previous, StoreHandle.RUN_PROPERTY, StoreHandle.newRunId());
     if (profile == Profile.SMOKE) {
-      setProperty(previous, StoreHandle.SETTLE_PROPERTY, "0"); // numbers of a smoke pass mean nothing
+      // numbers of a smoke pass mean nothing: don't wait for them to become meaningful
+      setProperty(previous, StoreHandle.SETTLE_PROPERTY, "0");
+      setProperty(previous, StoreBenchmark.CODEC_WARMUP_PROPERTY, "0");
     }
     console.println("session-bench: profile " + profile.name().toLowerCase(Locale.ROOT) + ", run "
         + System.getProperty(StoreHandle.RUN_PROPERTY) + ", stores " + stores
