@@ -331,6 +331,9 @@ public final class Main {
       // numbers of a smoke pass mean nothing: don't wait for them to become meaningful
       setProperty(previous, StoreHandle.SETTLE_PROPERTY, "0");
       setProperty(previous, StoreBenchmark.CODEC_WARMUP_PROPERTY, "0");
+      // JMH lets one run at a time use a machine (a lock in the temporary directory); a smoke
+      // pass measures nothing, so it must not fail because a real benchmark runs beside it
+      setProperty(previous, "jmh.ignoreLock", "true");
     }
     console.println("session-bench: profile " + profile.name().toLowerCase(Locale.ROOT) + ", run "
         + System.getProperty(StoreHandle.RUN_PROPERTY) + ", stores " + stores
@@ -525,14 +528,47 @@ public final class Main {
         break;
     }
     forks.ifPresent(o::forks);
-    try {
-      return new Runner(o.build()).run();
-    } catch (RunnerException e) {
-      if (profile == Profile.SMOKE) {
-        throw new IllegalStateException("benchmark " + benchmark.getSimpleName() + "." + method + " failed", e);
+    long waitedSince = System.nanoTime();
+    while (true) {
+      try {
+        return new Runner(o.build()).run();
+      } catch (RunnerException e) {
+        if (profile != Profile.SMOKE && heldByAnotherRun(e)
+            && System.nanoTime() - waitedSince < TimeUnit.MINUTES.toNanos(LOCK_WAIT_MINUTES)) {
+          // Another JMH run on this machine (JMH allows one at a time): measuring beside it
+          // would be meaningless anyway, so wait for it instead of losing this benchmark.
+          console.println("session-bench: another JMH run holds the machine; waiting to run "
+              + benchmark.getSimpleName() + "." + method);
+          sleepSeconds(15);
+          continue;
+        }
+        if (profile == Profile.SMOKE) {
+          throw new IllegalStateException("benchmark " + benchmark.getSimpleName() + "." + method + " failed", e);
+        }
+        console.println("session-bench: " + benchmark.getSimpleName() + "." + method + " failed: " + e.getMessage());
+        return List.of();
       }
-      console.println("session-bench: " + benchmark.getSimpleName() + "." + method + " failed: " + e.getMessage());
-      return List.of();
+    }
+  }
+
+  /** How long a run waits for another JMH run on the machine before giving a benchmark up. */
+  private static final long LOCK_WAIT_MINUTES = 120;
+
+  private static boolean heldByAnotherRun(RunnerException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("Unable to acquire the JMH lock")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void sleepSeconds(int seconds) {
+    try {
+      Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for another JMH run", e);
     }
   }
 
