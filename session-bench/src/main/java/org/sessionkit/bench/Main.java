@@ -50,7 +50,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * <p>Profiles: {@code quick} (default) measures save and load of sessions of 100 messages (one
  * thread), update of two hot sessions by two threads, append at turn 100 against a full save,
  * {@code list()} over 1,000 sessions and the first page with and without a prefix, with one
- * fork, two warm-ups and three measured iterations of a second each, for every store in its
+ * fork, a warm-up and three measured iterations of a second each, for every store in its
  * default configuration (the file store with fsync on). {@code full} measures every benchmark
  * at sizes 10, 100 and 1,000 (appends at turns 10, 100 and 1,000; fsync on and off), with 1 and
  * 2 threads where concurrency matters, three warm-ups and five measured iterations, in two
@@ -328,7 +328,12 @@ public final class Main {
     setProperty(previous, StoreHandle.DIR_PROPERTY, work.toString());
     setProperty(previous, StoreHandle.RUN_PROPERTY, StoreHandle.newRunId());
     if (profile == Profile.SMOKE) {
-      setProperty(previous, StoreHandle.SETTLE_PROPERTY, "0"); // numbers of a smoke pass mean nothing
+      // numbers of a smoke pass mean nothing: don't wait for them to become meaningful
+      setProperty(previous, StoreHandle.SETTLE_PROPERTY, "0");
+      setProperty(previous, StoreBenchmark.CODEC_WARMUP_PROPERTY, "0");
+      // JMH lets one run at a time use a machine (a lock in the temporary directory); a smoke
+      // pass measures nothing, so it must not fail because a real benchmark runs beside it
+      setProperty(previous, "jmh.ignoreLock", "true");
     }
     console.println("session-bench: profile " + profile.name().toLowerCase(Locale.ROOT) + ", run "
         + System.getProperty(StoreHandle.RUN_PROPERTY) + ", stores " + stores
@@ -369,6 +374,9 @@ public final class Main {
             Collection<RunResult> run = runJmh(step.benchmark(), method, threads, stepStores, params, work);
             results.addAll(run);
             rows.addAll(Report.rows(run));
+            if (profile != Profile.SMOKE) {
+              write(results, Report.merge(rows), stores, started, roundCount, false);
+            }
           }
         }
       }
@@ -384,7 +392,7 @@ public final class Main {
         }
       });
     }
-    write(results, Report.merge(rows), stores, started, roundCount);
+    write(results, Report.merge(rows), stores, started, roundCount, true);
     if (results.size() < planned) {
       console.println("session-bench: " + (planned - results.size()) + " of " + planned
           + " benchmarks produced no result (see the JMH output above)");
@@ -510,9 +518,8 @@ public final class Main {
             .measurementTime(TimeValue.milliseconds(100)).shouldFailOnError(true).verbosity(VerboseMode.SILENT);
         break;
       case QUICK:
-        // two warm-ups: decoding a document warms up slowly, and one second left the file
-        // baselines still speeding up during measurement
-        o.forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
+        // (each trial first warms the codec up for 2 s: see StoreBenchmark.warmUpCodec)
+        o.forks(1).warmupIterations(1).warmupTime(TimeValue.seconds(1)).measurementIterations(3)
             .measurementTime(TimeValue.seconds(1));
         break;
       default:
@@ -521,14 +528,47 @@ public final class Main {
         break;
     }
     forks.ifPresent(o::forks);
-    try {
-      return new Runner(o.build()).run();
-    } catch (RunnerException e) {
-      if (profile == Profile.SMOKE) {
-        throw new IllegalStateException("benchmark " + benchmark.getSimpleName() + "." + method + " failed", e);
+    long waitedSince = System.nanoTime();
+    while (true) {
+      try {
+        return new Runner(o.build()).run();
+      } catch (RunnerException e) {
+        if (profile != Profile.SMOKE && heldByAnotherRun(e)
+            && System.nanoTime() - waitedSince < TimeUnit.MINUTES.toNanos(LOCK_WAIT_MINUTES)) {
+          // Another JMH run on this machine (JMH allows one at a time): measuring beside it
+          // would be meaningless anyway, so wait for it instead of losing this benchmark.
+          console.println("session-bench: another JMH run holds the machine; waiting to run "
+              + benchmark.getSimpleName() + "." + method);
+          sleepSeconds(15);
+          continue;
+        }
+        if (profile == Profile.SMOKE) {
+          throw new IllegalStateException("benchmark " + benchmark.getSimpleName() + "." + method + " failed", e);
+        }
+        console.println("session-bench: " + benchmark.getSimpleName() + "." + method + " failed: " + e.getMessage());
+        return List.of();
       }
-      console.println("session-bench: " + benchmark.getSimpleName() + "." + method + " failed: " + e.getMessage());
-      return List.of();
+    }
+  }
+
+  /** How long a run waits for another JMH run on the machine before giving a benchmark up. */
+  private static final long LOCK_WAIT_MINUTES = 120;
+
+  private static boolean heldByAnotherRun(RunnerException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("Unable to acquire the JMH lock")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void sleepSeconds(int seconds) {
+    try {
+      Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for another JMH run", e);
     }
   }
 
@@ -573,15 +613,24 @@ public final class Main {
   }
 
 
-  private void write(List<RunResult> results, List<Report.Row> rows, List<String> stores, Instant started, int roundCount) {
+  /**
+   * Writes results.json, results.md and results.svg; when {@code finished}, also prints the
+   * table. Called after every JMH run too, so that an interrupted run leaves what it measured.
+   */
+  private void write(List<RunResult> results, List<Report.Row> rows, List<String> stores, Instant started,
+      int roundCount, boolean finished) {
     try {
       Files.createDirectories(out);
       Path json = out.resolve("results.json");
       ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(results);
       Report report = new Report(rows, stores);
-      String md = header(started, roundCount) + "\n" + report.markdown();
+      String md = header(started, roundCount) + (finished ? "" : "\n*Partial: the run is still going or was interrupted.*\n")
+          + "\n" + report.markdown();
       Files.writeString(out.resolve("results.md"), md, StandardCharsets.UTF_8);
       Files.writeString(out.resolve("results.svg"), report.svg(), StandardCharsets.UTF_8);
+      if (!finished) {
+        return;
+      }
       console.println();
       console.println(md);
       console.println("session-bench: wrote " + json + ", " + out.resolve("results.md") + ", " + out.resolve("results.svg"));
@@ -609,9 +658,9 @@ public final class Main {
       case SMOKE:
         return "no fork, no warm-up, one 100 ms iteration (a smoke test: the numbers mean little)";
       case QUICK:
-        return "1 fork, 2 × 1 s warm-up, 3 × 1 s measured";
+        return "1 fork, 2 s codec warm-up + 1 × 1 s warm-up, 3 × 1 s measured";
       default:
-        return "1 fork, 3 × 1 s warm-up, 5 × 1 s measured, per round";
+        return "1 fork, 2 s codec warm-up + 3 × 1 s warm-up, 5 × 1 s measured, per round";
     }
   }
 

@@ -43,11 +43,50 @@ public abstract class StoreBenchmark {
     use(StoreHandle.fresh(store));
   }
 
-  /** Makes {@code h} the store of this trial. */
+  /** Makes {@code h} the store of this trial, after warming up the codec (see {@link #warmUpCodec}). */
   final void use(StoreHandle h) {
+    warmUpCodec();
     handle = h;
     storage = h.storage();
   }
+
+  /**
+   * The system property giving how long, in milliseconds, each trial warms up the codec before
+   * it starts (2,000 by default; 0 in the smoke pass).
+   */
+  static final String CODEC_WARMUP_PROPERTY = "sessionkit.bench.codecWarmupMillis";
+
+  /**
+   * Encodes, decodes, validates and reads the head of a 100-message session for a while, untimed.
+   *
+   * <p>Every store and every baseline spends most of its CPU in the same codec, whose large
+   * decoding code takes many seconds of a loaded 2-core machine to be fully compiled: without
+   * this, the side measured first in its fork (or whose calls the JIT inlines differently)
+   * was still speeding up during measurement and ratios of the same code drifted by 2× or more.
+   * Warming the codec alike for both sides before JMH's own warm-up removes that bias.
+   */
+  static void warmUpCodec() {
+    long millis = Long.getLong(CODEC_WARMUP_PROPERTY, 2_000);
+    if (millis <= 0) {
+      return;
+    }
+    org.sessionkit.SessionCodec codec = org.sessionkit.SessionCodec.defaults();
+    org.sessionkit.Session session = SessionFixtures.session("warm-up", 100);
+    org.sessionkit.DocumentMetadata meta =
+        org.sessionkit.DocumentMetadata.of(org.sessionkit.Revision.of(1), session.messages().size());
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    long sink = 0;
+    while (System.nanoTime() < deadline) {
+      byte[] doc = codec.encode(session, meta);
+      sink += codec.decode(doc, "warm-up").messages().size();
+      sink += codec.readHead(doc, "warm-up").messageCount();
+      codec.validate(session);
+    }
+    warmUpSink = sink; // keeps the loop's results alive
+  }
+
+  /** Where {@link #warmUpCodec} leaves its results, so that the JIT can't drop the work. */
+  static volatile long warmUpSink;
 
   /** Closes the store of this trial and removes what the trial created. */
   final void closeStore() {
