@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,16 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 class SmokeBenchmarkTest {
 
   @TempDir Path out;
-
-  /**
-   * JMH refuses to start while another JMH run holds {@code /tmp/jmh.lock} (a developer's
-   * {@code ./bench} on the same machine). The smoke pass measures nothing, so it need not
-   * exclude other runs, and a build must not fail because one is under way.
-   */
-  @BeforeAll
-  static void runBesideOtherJmhRuns() {
-    System.setProperty("jmh.ignoreLock", "true");
-  }
 
   @Test
   void everyBenchmarkRunsOnEveryStoreAndTheReportIsWritten() throws Exception {
