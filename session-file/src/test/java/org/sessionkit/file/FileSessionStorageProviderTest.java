@@ -36,7 +36,11 @@ class FileSessionStorageProviderTest {
     Path cwd = Path.of("").toAbsolutePath();
     String rel = "target/provider-test-" + System.nanoTime();
     assertThat(openAndGetDirectory("file:" + rel)).isEqualTo(cwd.resolve(rel));
-    assertThat(openAndGetDirectory("file:./" + rel)).isEqualTo(cwd.resolve("./" + rel));
+    // "." segments are dropped, so that messages name files plainly; ".." is kept (symlinks)
+    assertThat(openAndGetDirectory("file:./" + rel)).isEqualTo(cwd.resolve(rel));
+    assertThat(openAndGetDirectory("file:./target/./" + rel.substring("target/".length())).toString())
+        .isEqualTo(cwd.resolve(rel).toString());
+    assertThat(openAndGetDirectory("file:target/../" + rel)).isEqualTo(cwd.resolve("target/../" + rel));
     assertThat(Files.isDirectory(cwd.resolve(rel))).isTrue();
   }
 

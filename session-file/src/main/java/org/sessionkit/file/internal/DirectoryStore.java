@@ -116,6 +116,22 @@ public final class DirectoryStore {
   }
 
   /**
+   * Returns {@code path} made absolute, without its {@code .} segments, so that messages name
+   * files as {@code /srv/sessions/x.json} rather than {@code /srv/./sessions/x.json}. {@code ..}
+   * segments are kept: behind a symbolic link, removing one would name another directory.
+   */
+  public static Path absolute(Path path) {
+    Path abs = path.toAbsolutePath();
+    Path out = abs.getRoot();
+    for (Path name : abs) {
+      if (!name.toString().equals(".")) {
+        out = out == null ? name : out.resolve(name);
+      }
+    }
+    return out == null ? abs : out;
+  }
+
+  /**
    * Opens a store directory: creates it if asked, finds out whether it ignores case, and
    * removes temporary files that crashed writers left behind.
    *
@@ -124,7 +140,7 @@ public final class DirectoryStore {
    * @throws IOException if the directory can't be created or read
    */
   public static DirectoryStore open(Options options) throws IOException {
-    Path dir = options.directory().toAbsolutePath();
+    Path dir = absolute(options.directory());
     prepare(dir, options.createDirectory());
     boolean caseInsensitive =
         options.caseInsensitive().isPresent()

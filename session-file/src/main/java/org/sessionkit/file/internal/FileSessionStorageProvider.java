@@ -97,7 +97,7 @@ public final class FileSessionStorageProvider implements SessionStorageProvider 
       path = path.substring(1); // file:///C:/x
     }
     try {
-      return Path.of(path).toAbsolutePath();
+      return DirectoryStore.absolute(Path.of(path));
     } catch (InvalidPathException e) {
       throw new StorageConfigurationException(
           "the store URI " + uri.redacted() + " names an invalid path: " + e.getMessage(), e);
