@@ -14,13 +14,17 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.sessionkit.internal.codec.ByteSink;
 import org.sessionkit.internal.codec.DocumentReader;
 import org.sessionkit.internal.codec.DocumentWriter;
+import org.sessionkit.internal.codec.Fields;
 import org.sessionkit.internal.codec.Names;
 import org.sessionkit.internal.codec.SerdePrettyPrinter;
+import org.sessionkit.internal.codec.ValidatedMessages;
 import org.sessionkit.internal.codec.WriteProblem;
 
 /**
@@ -73,6 +77,7 @@ public final class SessionCodec {
   private final long maxDocumentBytes;
   private final JsonFactory factory;
   private final ByteSink.Pool pool = new ByteSink.Pool();
+  private final ValidatedMessages validated = new ValidatedMessages();
 
   private SessionCodec(long maxDocumentBytes) {
     this.maxDocumentBytes = maxDocumentBytes;
@@ -254,7 +259,6 @@ public final class SessionCodec {
     return readInMemory(document, source, 0, DocumentReader::head);
   }
 
-
   /**
    * Checks that {@code session} can be stored, with the same checks {@link #encode(Session)}
    * makes (including the size of the plain document), without keeping the bytes.
@@ -263,7 +267,42 @@ public final class SessionCodec {
    */
   public void validate(Session session) {
     Objects.requireNonNull(session, "session");
-    write(ByteSink.counting(maxDocumentBytes), "session " + Names.quote(session.id()), false, w -> w.session(session, null));
+    String what = "session " + Names.quote(session.id());
+    // The document is its frame (id, state, timestamps, an empty message array) plus each
+    // message and a comma between two: compact JSON puts nothing else between them. Messages
+    // seen before are not encoded again (see ValidatedMessages).
+    Session frame = new Session(session.id(), List.of(), session.state(), session.createdAt(), session.updatedAt());
+    long total = write(ByteSink.counting(maxDocumentBytes), what, false, w -> w.session(frame, null)).size();
+    List<Message> messages = session.messages();
+    for (int i = 0, n = messages.size(); i < n; i++) {
+      Message m = messages.get(i);
+      OptionalLong known = validated.size(m);
+      long size;
+      if (known.isPresent()) {
+        size = known.getAsLong();
+      } else {
+        size = messageSize(m, i, what);
+        validated.remember(m, size);
+      }
+      total += size + (i > 0 ? 1 : 0);
+      if (total > maxDocumentBytes) {
+        throw new InvalidSessionException(
+            what + " can't be stored: the document would be larger than the limit of " + maxDocumentBytes + " bytes");
+      }
+    }
+  }
+
+  /** Encodes message {@code index} only to count its bytes; a problem names its place. */
+  private long messageSize(Message m, int index, String what) {
+    ByteSink sink = ByteSink.counting(maxDocumentBytes);
+    try (JsonGenerator g = factory.createGenerator(sink, JsonEncoding.UTF8)) {
+      new DocumentWriter(g).message(m);
+    } catch (WriteProblem problem) {
+      throw invalid(what, problem.index(index).field(Fields.MESSAGES));
+    } catch (IOException e) {
+      throw new InvalidSessionException(what + " can't be stored: " + e.getMessage(), e);
+    }
+    return sink.size();
   }
 
 
