@@ -20,12 +20,18 @@ import org.sessionkit.Session;
  * turn 1,000 as at turn 10; one that rewrites pays for the whole document, like a full save).
  *
  * <p>Appending grows a session, so the measured appends must start from about {@code turn}
- * messages: each thread owns {@value #BATCH} sessions, one invocation appends one message to
- * each of them, and an untimed {@code Level.Invocation} setup saves them back at {@code turn}
- * messages whenever they have grown by a tenth (every invocation at turn 10; so an append "at
- * turn 1,000" meets 1,000 to 1,099 messages). {@code fullSave} saves {@value #BATCH} sessions of
- * {@code turn + 1} messages per invocation: the result of the append, written whole. Both report
- * operations per second (one operation = one session).
+ * messages: each thread owns {@value #BATCH} sessions, one invocation appends the next message of
+ * the conversation to each of them, and an untimed {@code Level.Invocation} setup saves them back
+ * at {@code turn} messages every {@link #growth} invocations: max(10, turn / 10), so an append
+ * "at turn 10" meets 10 to 19 messages and one "at turn 1,000" 1,000 to 1,099. {@code fullSave}
+ * writes exactly what the appends produce: at its k-th invocation of a cycle, {@value #BATCH}
+ * whole sessions of {@code turn + k + 1} messages. Both report operations per second (one
+ * operation = one session).
+ *
+ * <p>Why not reset before every invocation: the reset re-writes whole sessions between timed
+ * appends, and so often at small turns that the appends then ran on flushed caches (and, for
+ * files, right behind a burst of forced writes): appends at turn 10 measured 5 to 7 times
+ * slower than at turn 100 in every store and baseline.
  *
  * <p>Run with
  * {@code java -jar session-bench/target/benchmarks.jar --include AppendBenchmark -p store=memory -p turn=10,1000}
@@ -42,7 +48,13 @@ public class AppendBenchmark extends StoreBenchmark {
   /** Sessions appended to (or saved) per invocation, per thread. */
   static final int BATCH = 16;
 
-  private Append next;
+  /** The append of the k-th invocation of a cycle: message {@code turn + k} and what follows it. */
+  private Append[] appends;
+
+  /** Appends between two resets of a thread's sessions: max(10, turn / 10). */
+  static int growth(int turn) {
+    return Math.max(10, turn / 10);
+  }
 
   /** Creates the benchmark (JMH instantiates it). */
   public AppendBenchmark() {}
@@ -51,9 +63,22 @@ public class AppendBenchmark extends StoreBenchmark {
   @Setup(Level.Trial)
   public void setup() {
     openFresh();
-    next = Append.of(
-        List.of(SessionFixtures.message(turn)), SessionFixtures.state(turn + 1),
-        SessionFixtures.updatedAt(turn + 1));
+    appends = appendsFor(turn);
+  }
+
+  /**
+   * The appends of one cycle from {@code turn}: the k-th adds message {@code turn + k}, so that
+   * applied in order to the fixture session of {@code turn} messages they yield the fixture
+   * sessions of {@code turn + 1}, {@code turn + 2}, … messages (what {@code fullSave} writes).
+   */
+  static Append[] appendsFor(int turn) {
+    Append[] appends = new Append[growth(turn)];
+    for (int k = 0; k < appends.length; k++) {
+      appends[k] = Append.of(
+          List.of(SessionFixtures.message(turn + k)), SessionFixtures.state(turn + k + 1),
+          SessionFixtures.updatedAt(turn + k + 1));
+    }
+    return appends;
   }
 
   /** Closes the store and removes its files. */
@@ -67,7 +92,7 @@ public class AppendBenchmark extends StoreBenchmark {
   public static class AppendTargets {
     String[] ids;
     Session[] base;
-    long invocations;
+    int step;
 
     /** Creates the state (JMH instantiates it). */
     public AppendTargets() {}
@@ -89,16 +114,17 @@ public class AppendBenchmark extends StoreBenchmark {
     }
 
     /**
-     * Saves the sessions at {@code turn} messages again (not measured) when they have grown by a
-     * tenth: at turn 10 before every invocation, at turn 1,000 every 100 invocations. Resetting
-     * before every invocation would re-encode whole sessions between timed appends so often that
-     * a fast store's append path never warms up and runs on caches the reset just flushed.
+     * Saves the sessions at {@code turn} messages again (not measured) at the start of every
+     * cycle of {@link #growth} invocations.
      *
      * @param b the benchmark
      */
     @Setup(Level.Invocation)
     public void reset(AppendBenchmark b) {
-      if (invocations++ % Math.max(1, b.turn / 10) == 0) {
+      if (step == b.appends.length) {
+        step = 0;
+      }
+      if (step == 0) {
         for (Session s : base) {
           await(b.storage.save(s));
         }
@@ -106,10 +132,11 @@ public class AppendBenchmark extends StoreBenchmark {
     }
   }
 
-  /** A thread's grown sessions, saved whole. */
+  /** A thread's grown sessions, saved whole: {@code grown[k]} at the k-th invocation of a cycle. */
   @State(Scope.Thread)
   public static class SaveTargets {
-    Session[] grown;
+    Session[][] grown;
+    int step;
 
     /** Creates the state (JMH instantiates it). */
     public SaveTargets() {}
@@ -122,9 +149,11 @@ public class AppendBenchmark extends StoreBenchmark {
      */
     @Setup(Level.Trial)
     public void setup(AppendBenchmark b, ThreadParams t) {
-      grown = new Session[BATCH];
-      for (int i = 0; i < BATCH; i++) {
-        grown[i] = SessionFixtures.session(b.handle.id("full-t" + t.getThreadIndex() + "-" + i), b.turn + 1);
+      grown = new Session[growth(b.turn)][BATCH];
+      for (int k = 0; k < grown.length; k++) {
+        for (int i = 0; i < BATCH; i++) {
+          grown[k][i] = SessionFixtures.session(b.handle.id("full-t" + t.getThreadIndex() + "-" + i), b.turn + k + 1);
+        }
       }
     }
   }
@@ -138,6 +167,7 @@ public class AppendBenchmark extends StoreBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public Revision append(AppendTargets t) {
+    Append next = appends[t.step++];
     Revision r = null;
     for (String id : t.ids) {
       r = await(storage.append(id, next));
@@ -154,8 +184,10 @@ public class AppendBenchmark extends StoreBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public Revision fullSave(SaveTargets t) {
+    Session[] batch = t.grown[t.step];
+    t.step = (t.step + 1) % t.grown.length;
     Revision r = null;
-    for (Session s : t.grown) {
+    for (Session s : batch) {
       r = await(storage.save(s));
     }
     return r;

@@ -81,7 +81,14 @@ final class Report {
     Function<Row, OptionalDouble> docBytes = r -> bytes(r.params().get("size"), 0);
     Function<Row, String> turn = r -> "turn " + count(r.params().get("turn"));
     Function<Row, Double> byTurn = r -> number(r.params().get("turn"));
-    Function<Row, OptionalDouble> grownBytes = r -> bytes(r.params().get("turn"), 1);
+    // an append at turn N meets N to N + growth - 1 messages (see AppendBenchmark): count the
+    // mean size of the sessions it produces
+    Function<Row, OptionalDouble> grownBytes = r -> {
+      double at = number(r.params().get("turn"));
+      return at > 0
+          ? bytes(r.params().get("turn"), (AppendBenchmark.growth((int) at) + 1) / 2)
+          : OptionalDouble.empty();
+    };
     Function<Row, String> listed = r -> count(r.params().get("sessions")) + " × " + msgs.apply(r);
     Function<Row, Double> byListed = r -> number(r.params().get("sessions")) * 1e6 + bySize.apply(r);
     Function<Row, String> page = r -> count(String.valueOf(pagePopulation(r))) + " sessions";
@@ -257,7 +264,8 @@ final class Report {
         .append("*±*: JMH's 99.9% confidence half-interval, or with several rounds half the range of ")
         .append("the rounds' scores. ")
         .append("*MB/s*: operations per second × the plain encoded size of the session saved, loaded or ")
-        .append("produced (listings: –).\n");
+        .append("produced (listings: –). *turn N*: the append (or full save) meets sessions of N to ")
+        .append("N + max(10, N/10) − 1 messages.\n");
     String findings = findings();
     if (!findings.isEmpty()) {
       b.append("\n### Findings\n\n").append(findings);

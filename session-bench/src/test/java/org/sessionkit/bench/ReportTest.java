@@ -47,6 +47,9 @@ class ReportTest {
     double expected = 1_000 * SessionFixtures.encodedSize(100) / 1e6;
     assertThat(report.megabytesPerSecond(ROWS.get(0))).hasValueCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
     assertThat(report.megabytesPerSecond(ROWS.get(8))).isEmpty();
+    // an append at turn 10 produces sessions of 11 to 20 messages: counted at about their mean, 15
+    assertThat(report.megabytesPerSecond(ROWS.get(5)))
+        .hasValueCloseTo(10_000 * SessionFixtures.encodedSize(15) / 1e6, org.assertj.core.data.Offset.offset(1e-6));
   }
 
   @Test

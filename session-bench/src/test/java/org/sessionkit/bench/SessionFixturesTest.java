@@ -6,6 +6,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sessionkit.Append;
 import org.sessionkit.ContentBlock;
 import org.sessionkit.JsonValue;
 import org.sessionkit.Message;
@@ -75,5 +78,17 @@ class SessionFixturesTest {
     assertThat(a.updatedAt().toEpochMilli()).isEqualTo(b.updatedAt().toEpochMilli());
     assertThat(c.updatedAt()).isAfter(b.updatedAt());
     assertThat(a.messages()).isSameAs(b.messages());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {10, 100, 1000})
+  void aCycleOfAppendsYieldsExactlyTheSessionsTheFullSaveWrites(int turn) {
+    Append[] cycle = AppendBenchmark.appendsFor(turn);
+    assertThat(cycle).hasSize(Math.max(10, turn / 10));
+    Session s = SessionFixtures.session("x", turn);
+    for (int k = 0; k < cycle.length; k++) {
+      s = cycle[k].applyTo(s);
+      assertThat(s).isEqualTo(SessionFixtures.session("x", turn + k + 1));
+    }
   }
 }
