@@ -270,10 +270,18 @@ public final class SessionCodec {
     String what = "session " + Names.quote(session.id());
     // The document is its frame (id, state, timestamps, an empty message array) plus each
     // message and a comma between two: compact JSON puts nothing else between them. Messages
-    // seen before are not encoded again (see ValidatedMessages).
+    // (and whole message lists) seen before are not encoded again (see ValidatedMessages).
     Session frame = new Session(session.id(), List.of(), session.state(), session.createdAt(), session.updatedAt());
     long total = write(ByteSink.counting(maxDocumentBytes), what, false, w -> w.session(frame, null)).size();
     List<Message> messages = session.messages();
+    OptionalLong whole = validated.listSize(messages);
+    if (whole.isPresent()) {
+      if (total + whole.getAsLong() > maxDocumentBytes) {
+        throw tooLarge(what);
+      }
+      return;
+    }
+    long frameBytes = total;
     for (int i = 0, n = messages.size(); i < n; i++) {
       Message m = messages.get(i);
       OptionalLong known = validated.size(m);
@@ -286,10 +294,15 @@ public final class SessionCodec {
       }
       total += size + (i > 0 ? 1 : 0);
       if (total > maxDocumentBytes) {
-        throw new InvalidSessionException(
-            what + " can't be stored: the document would be larger than the limit of " + maxDocumentBytes + " bytes");
+        throw tooLarge(what);
       }
     }
+    validated.rememberList(messages, total - frameBytes);
+  }
+
+  private InvalidSessionException tooLarge(String what) {
+    return new InvalidSessionException(
+        what + " can't be stored: the document would be larger than the limit of " + maxDocumentBytes + " bytes");
   }
 
   /** Encodes message {@code index} only to count its bytes; a problem names its place. */

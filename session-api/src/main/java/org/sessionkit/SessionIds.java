@@ -93,7 +93,8 @@ public final class SessionIds {
         i++;
       } else if (Character.isLowSurrogate(c)) {
         return "lone surrogate at index " + i;
-      } else if (Character.getType(c) == Character.CONTROL) {
+      } else if (c <= 0x1F || (c >= 0x7F && c <= 0x9F)) {
+        // exactly Unicode's Cc (control) category, without a table lookup per char
         return String.format("control character U+%04X at index %d", (int) c, i);
       }
       if (++codePoints > MAX_CODE_POINTS) {

@@ -255,6 +255,17 @@ class ModelTest {
   }
 
   @Test
+  void exactlyTheUnicodeControlCharactersAreRefusedInIds() {
+    for (char c = 0; c < Character.MIN_SURROGATE; c++) {
+      boolean control = Character.getType(c) == Character.CONTROL;
+      assertThat(SessionIds.isValid("a" + c + "b")).as("U+%04X", (int) c).isEqualTo(!control);
+    }
+    for (char c = Character.MAX_SURROGATE + 1; c != 0; c++) {
+      assertThat(SessionIds.isValid("a" + c)).as("U+%04X", (int) c).isTrue();
+    }
+  }
+
+  @Test
   void codePointOrderDiffersFromStringCompareToForSupplementaryCharacters() {
     String emoji = "\ud83d\ude00"; // U+1F600
     String privateUse = "\ue000"; // U+E000

@@ -68,6 +68,19 @@ class SessionCodecValidateTest {
   }
 
   @Test
+  void aKnownMessageListInASessionWithABiggerStateStillCountsTowardsTheLimit() {
+    SessionCodec codec = SessionCodec.builder().maxDocumentBytes(2_000).build();
+    Session small = session(List.of(Message.user("x".repeat(900))));
+    codec.validate(small);
+    codec.validate(small); // now known as a whole list
+    Session bigState = small.withState(st -> st.withCwd("/" + "d".repeat(1_200)));
+    assertThat(bigState.messages()).isSameAs(small.messages());
+    assertThatThrownBy(() -> codec.validate(bigState))
+        .isInstanceOf(InvalidSessionException.class)
+        .hasMessageContaining("larger than the limit of 2000 bytes");
+  }
+
+  @Test
   void anUnstorableMessageIsRefusedEveryTimeAndNamedByItsPlace() {
     SessionCodec codec = SessionCodec.builder().build();
     Message ok = Message.user("fine");

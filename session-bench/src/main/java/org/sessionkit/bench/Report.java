@@ -233,9 +233,54 @@ final class Report {
         : OptionalDouble.empty();
   }
 
+  /**
+   * The ratios at a glance: one line per operation, size and threads, one column per store that
+   * has a baseline (cost × baseline, and ops/s). Empty when no result has a ratio.
+   */
+  String ratioMatrix() {
+    List<String> compared = stores().stream()
+        .filter(s -> !isBaseline(s) && baselineOf(s).isPresent())
+        .filter(s -> rows.stream().anyMatch(r -> r.store().equals(s) && ratio(r).isPresent()))
+        .collect(Collectors.toList());
+    if (compared.isEmpty()) {
+      return "";
+    }
+    // lines in report order, keyed by what a store's result and its baseline share
+    Map<String, Row> lines = new LinkedHashMap<>();
+    for (Row r : rows) {
+      if (compared.contains(r.store())) {
+        lines.putIfAbsent(r.comparisonKey(), r);
+      }
+    }
+    StringBuilder b = new StringBuilder("| operation | size | threads |");
+    compared.forEach(s -> b.append(' ').append(s).append(" × baseline | ").append(s).append(" ops/s |"));
+    b.append("\n|---|---|--:|");
+    compared.forEach(s -> b.append("--:|--:|"));
+    b.append('\n');
+    for (Row line : lines.values()) {
+      Operation op = operation(line);
+      b.append("| ").append(op.label()).append(" | ").append(op.size().apply(line))
+          .append(" | ").append(line.threads()).append(" |");
+      for (String s : compared) {
+        Row r = byKey.get(s + " " + line.comparisonKey());
+        if (r == null) {
+          b.append(" – | – |");
+        } else {
+          b.append(' ').append(ratioCell(r)).append(" | ").append(formatOps(r.opsPerSecond())).append(" |");
+        }
+      }
+      b.append('\n');
+    }
+    return b.toString();
+  }
+
   /** The Markdown table with a legend and the findings. */
   String markdown() {
     StringBuilder b = new StringBuilder();
+    String matrix = ratioMatrix();
+    if (!matrix.isEmpty()) {
+      b.append("### At a glance: cost × baseline\n\n").append(matrix).append("\n### Every result\n\n");
+    }
     b.append("| store | operation | size | threads | ops/s | ± | MB/s | cost × baseline |\n");
     b.append("|---|---|---|--:|--:|--:|--:|--:|\n");
     for (Row r : rows) {

@@ -59,7 +59,8 @@ class ReportTest {
     assertThat(md).contains("| 4.00× |");
     assertThat(md).contains("| raw-memory | save | 100 msgs | 1 | 4,000 | – |").contains("| baseline |");
     assertThat(md).contains("| file | first page (20) | 10,000 sessions | 1 | 2,000 |");
-    assertThat(md.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| store")).count())
+    String all = md.substring(md.indexOf("### Every result"));
+    assertThat(all.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| store")).count())
         .isEqualTo(ROWS.size());
     // the stores' order, with each baseline after its store
     assertThat(md.indexOf("| memory | save | 100 msgs | 1 |")).isLessThan(md.indexOf("| raw-memory | save |"));
@@ -116,6 +117,27 @@ class ReportTest {
     assertThat(md).contains("`raw-redis` = SessionCodec.encode + SET").contains("`raw-file` = encode + write temp");
     assertThat(md).doesNotContain("`raw-memory`");
     assertThat(md).contains("| redis | save | 10 msgs | 1 | 1,000 | – | 14.3 | 2.00× |");
+  }
+
+  @Test
+  void theMatrixHasALinePerComparisonAndAColumnPairPerStoreWithABaseline() {
+    String matrix = report.ratioMatrix();
+    assertThat(matrix.lines().findFirst()).hasValue(
+        "| operation | size | threads | memory × baseline | memory ops/s | file × baseline | file ops/s |");
+    assertThat(matrix).contains("| save | 100 msgs | 1 | 4.00× | 1,000 | – | – |");
+    // a result whose baseline did not run still shows its throughput
+    assertThat(matrix).contains("| save | 100 msgs | 2 | – | 1,500 | – | – |");
+    assertThat(matrix).contains("| load | 100 msgs | 1 | – | – | 1.11× | 900 |");
+    assertThat(matrix).doesNotContain("raw-");
+    assertThat(report.markdown()).startsWith("### At a glance: cost × baseline\n\n" + matrix);
+  }
+
+  @Test
+  void withoutAnyRatioThereIsNoMatrix() {
+    Report onlyStores = new Report(List.of(
+        row("SaveLoadBenchmark", "save", "memory", Map.of("size", "10"), 1, 1_000)), List.of("memory"));
+    assertThat(onlyStores.ratioMatrix()).isEmpty();
+    assertThat(onlyStores.markdown()).startsWith("| store | operation |");
   }
 
   @Test
