@@ -259,14 +259,19 @@ final class Report {
     b.append('\n');
     for (Row line : lines.values()) {
       Operation op = operation(line);
-      b.append("| ").append(op.label()).append(" | ").append(op.size().apply(line))
+      // a size chosen per store (a first page over each store's own population) goes with its cells
+      boolean perStore = compared.stream()
+          .map(s -> byKey.get(s + " " + line.comparisonKey())).filter(Objects::nonNull)
+          .map(r -> op.size().apply(r)).distinct().count() > 1;
+      b.append("| ").append(op.label()).append(" | ").append(perStore ? "by store" : op.size().apply(line))
           .append(" | ").append(line.threads()).append(" |");
       for (String s : compared) {
         Row r = byKey.get(s + " " + line.comparisonKey());
         if (r == null) {
           b.append(" – | – |");
         } else {
-          b.append(' ').append(ratioCell(r)).append(" | ").append(formatOps(r.opsPerSecond())).append(" |");
+          b.append(' ').append(ratioCell(r)).append(" | ").append(formatOps(r.opsPerSecond()))
+              .append(perStore ? " over " + op.size().apply(r) : "").append(" |");
         }
       }
       b.append('\n');

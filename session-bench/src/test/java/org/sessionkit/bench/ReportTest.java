@@ -133,6 +133,18 @@ class ReportTest {
   }
 
   @Test
+  void aSizeThatEachStoreChoosesGoesWithItsCellsInTheMatrix() {
+    Report pages = new Report(List.of(
+        row("FirstPageBenchmark", "firstPage", "memory", Map.of("sessions", "auto"), 1, 100_000),
+        row("FirstPageBenchmark", "firstPage", "raw-memory", Map.of("sessions", "auto"), 1, 20),
+        row("FirstPageBenchmark", "firstPage", "file", Map.of("sessions", "auto"), 1, 20),
+        row("FirstPageBenchmark", "firstPage", "raw-file", Map.of("sessions", "auto"), 1, 10)),
+        List.of("memory", "raw-memory", "file", "raw-file"));
+    assertThat(pages.ratioMatrix()).contains(
+        "| first page (20) | by store | 1 | 0.50× | 20.0 over 10,000 sessions | 0.00020× | 100,000 over 100,000 sessions |");
+  }
+
+  @Test
   void withoutAnyRatioThereIsNoMatrix() {
     Report onlyStores = new Report(List.of(
         row("SaveLoadBenchmark", "save", "memory", Map.of("size", "10"), 1, 1_000)), List.of("memory"));

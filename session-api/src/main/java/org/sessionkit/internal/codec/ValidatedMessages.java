@@ -55,10 +55,7 @@ public final class ValidatedMessages {
   public OptionalLong size(Message message) {
     int id = System.identityHashCode(message);
     IdentityTable<Message> table = byIdentity.get(stripe(id));
-    long known;
-    synchronized (table) {
-      known = table.get(message, id);
-    }
+    long known = table.get(message, id); // without the lock: see IdentityTable
     if (known >= 0) {
       return OptionalLong.of(known);
     }
@@ -102,10 +99,7 @@ public final class ValidatedMessages {
   public OptionalLong listSize(List<Message> messages) {
     int id = System.identityHashCode(messages);
     IdentityTable<List<Message>> table = lists.get(stripe(id));
-    long known;
-    synchronized (table) {
-      known = table.get(messages, id);
-    }
+    long known = table.get(messages, id); // without the lock: see IdentityTable
     return known >= 0 ? OptionalLong.of(known) : OptionalLong.empty();
   }
 
@@ -144,18 +138,24 @@ public final class ValidatedMessages {
   /**
    * A hash table from objects, compared by identity and held weakly, to sizes. The JDK
    * has a weak table ({@code WeakHashMap}, by equality) and an identity table ({@code
-   * IdentityHashMap}, strong) but not both. Not thread safe: {@link ValidatedMessages} locks it.
+   * IdentityHashMap}, strong) but not both. Writers ({@link #put}, {@link #expunge}) hold the
+   * table's lock; {@link #get} does not, because many threads validating one hot session look up
+   * the same messages in the same order and would queue on one lock after another. A reader that
+   * races a writer may miss an entry (a new node not yet visible, a chain being relinked by a
+   * resize or an expunge) but can't get a wrong size: a node's key, hash and size are final and
+   * it is compared by identity, and every chain it can follow ends. A miss only means the
+   * message is looked up by equality, under a lock, as if it were new to this table.
    */
   private static final class IdentityTable<K> {
 
     private final ReferenceQueue<K> collected = new ReferenceQueue<>();
-    private Node<K>[] buckets = newBuckets(64);
+    private volatile Node<K>[] buckets = newBuckets(64);
     private int count;
 
     private static final class Node<K> extends WeakReference<K> {
       final int hash;
       final long size;
-      Node<K> next;
+      volatile Node<K> next;
 
       Node(K key, int hash, long size, Node<K> next, ReferenceQueue<K> queue) {
         super(key, queue);
@@ -167,7 +167,8 @@ public final class ValidatedMessages {
 
     /** The size remembered for {@code key}, or -1. */
     long get(K key, int hash) {
-      for (Node<K> n = buckets[index(hash, buckets.length)]; n != null; n = n.next) {
+      Node<K>[] b = buckets;
+      for (Node<K> n = b[index(hash, b.length)]; n != null; n = n.next) {
         if (n.hash == hash && n.get() == key) {
           return n.size;
         }
