@@ -335,7 +335,7 @@ final class Mutants {
   static final class OffsetCursors extends Mutant {
     @Override
     protected SessionStorage newStorage() {
-      return new ForwardingStorage(new MemorySessionStorage()) {
+      return new ForwardingSessionStorage(new MemorySessionStorage()) {
         @Override
         public CompletableFuture<SessionPage> list(ListQuery query) {
           int offset;
@@ -363,7 +363,7 @@ final class Mutants {
   static final class AcceptsGarbageCursors extends Mutant {
     @Override
     protected SessionStorage newStorage() {
-      return new ForwardingStorage(new MemorySessionStorage()) {
+      return new ForwardingSessionStorage(new MemorySessionStorage()) {
         @Override
         public CompletableFuture<SessionPage> list(ListQuery query) {
           return delegate.list(query).exceptionallyCompose(e -> query.cursor().isPresent()
@@ -379,7 +379,7 @@ final class Mutants {
   static final class EagerStream extends Mutant {
     @Override
     protected SessionStorage newStorage() {
-      return new ForwardingStorage(new MemorySessionStorage()) {
+      return new ForwardingSessionStorage(new MemorySessionStorage()) {
         @Override
         public Stream<SessionSummary> stream(ListQuery query) {
           return delegate.stream(query).toList().stream();
@@ -395,7 +395,7 @@ final class Mutants {
   static final class LosesConcurrentUpdates extends Mutant {
     @Override
     protected SessionStorage newStorage() {
-      return new ForwardingStorage(new MemorySessionStorage()) {
+      return new ForwardingSessionStorage(new MemorySessionStorage()) {
         @Override
         public CompletableFuture<VersionedSession> update(String id, UnaryOperator<Session> change) {
           return delegate.loadVersioned(id).thenCompose(v -> {
@@ -475,7 +475,7 @@ final class Mutants {
   static final class WrapsExceptionsOfTheChange extends Mutant {
     @Override
     protected SessionStorage newStorage() {
-      return new ForwardingStorage(new MemorySessionStorage()) {
+      return new ForwardingSessionStorage(new MemorySessionStorage()) {
         @Override
         public CompletableFuture<VersionedSession> update(String id, UnaryOperator<Session> change) {
           return delegate.update(id, change).exceptionallyCompose(e -> {
@@ -496,7 +496,7 @@ final class Mutants {
     @Override
     protected SessionStorage newStorage() {
       Map<String, Session> offered = new ConcurrentHashMap<>();
-      return new ForwardingStorage(new MemorySessionStorage()) {
+      return new ForwardingSessionStorage(new MemorySessionStorage()) {
         @Override
         public CompletableFuture<Revision> save(Session session) {
           offered.put(session.id(), session);
@@ -564,7 +564,7 @@ final class Mutants {
   static final class AcceptsInvalidIds extends Mutant {
     @Override
     protected SessionStorage newStorage() {
-      return new ForwardingStorage(new MemorySessionStorage()) {
+      return new ForwardingSessionStorage(new MemorySessionStorage()) {
         private String key(String id) {
           if (SessionIds.isValid(id)) {
             return id;
@@ -622,7 +622,7 @@ final class Mutants {
   static final class CloseDoesNotClose extends Mutant {
     @Override
     protected SessionStorage newStorage() {
-      return new ForwardingStorage(new MemorySessionStorage()) {
+      return new ForwardingSessionStorage(new MemorySessionStorage()) {
         @Override
         public void close() {
           // forgets to close
@@ -636,7 +636,7 @@ final class Mutants {
   static final class ThrowsInsteadOfFailingTheFuture extends Mutant {
     @Override
     protected SessionStorage newStorage() {
-      return new ForwardingStorage(new MemorySessionStorage()) {
+      return new ForwardingSessionStorage(new MemorySessionStorage()) {
         @Override
         public CompletableFuture<Session> load(String id) {
           return thrown(delegate.load(id));

@@ -14,16 +14,24 @@ import org.sessionkit.SessionSummary;
 import org.sessionkit.VersionedSession;
 
 /**
- * Forwards every call of the public contract to another store; broken stores override the
- * operation they get wrong. {@code stream} is not forwarded, so it walks this store's {@code
- * list(query)}.
+ * Forwards every call of the public contract to another store: the base of decorators and of
+ * tests that change one operation (the kit's broken stores override the one they get wrong).
+ * {@code stream} is not forwarded, so it walks this store's {@code list(query)}. {@link #close()}
+ * closes the delegate; override it where the delegate belongs to someone else. As thread safe as
+ * the delegate.
  */
-class ForwardingStorage implements SessionStorage {
+public class ForwardingSessionStorage implements SessionStorage {
 
+  /** The store every call goes to. */
   protected final SessionStorage delegate;
 
-  ForwardingStorage(SessionStorage delegate) {
-    this.delegate = delegate;
+  /**
+   * Creates a store forwarding to {@code delegate}.
+   *
+   * @param delegate the store every call goes to
+   */
+  public ForwardingSessionStorage(SessionStorage delegate) {
+    this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
   }
 
   @Override
