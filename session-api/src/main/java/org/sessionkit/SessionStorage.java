@@ -1,5 +1,6 @@
 package org.sessionkit;
 
+import org.sessionkit.spi.AbstractSessionStorage;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;

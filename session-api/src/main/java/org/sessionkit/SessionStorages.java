@@ -1,5 +1,7 @@
 package org.sessionkit;
 
+import org.sessionkit.spi.SessionStorageProvider;
+import org.sessionkit.spi.StorageUri;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collection;

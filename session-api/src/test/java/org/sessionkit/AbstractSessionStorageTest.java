@@ -1,5 +1,7 @@
 package org.sessionkit;
 
+import org.sessionkit.spi.AbstractSessionStorage;
+import org.sessionkit.spi.ListPosition;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

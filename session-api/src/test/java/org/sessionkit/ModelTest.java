@@ -1,5 +1,9 @@
 package org.sessionkit;
 
+import org.sessionkit.spi.DocumentHead;
+import org.sessionkit.spi.DocumentMetadata;
+import org.sessionkit.spi.SessionCodec;
+import org.sessionkit.spi.StoredDocument;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

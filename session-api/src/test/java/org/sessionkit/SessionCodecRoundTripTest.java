@@ -1,5 +1,8 @@
 package org.sessionkit;
 
+import org.sessionkit.spi.DocumentMetadata;
+import org.sessionkit.spi.SessionCodec;
+import org.sessionkit.spi.StoredDocument;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,7 @@
 package org.sessionkit;
 
+import org.sessionkit.spi.DocumentMetadata;
+import org.sessionkit.spi.SessionCodec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

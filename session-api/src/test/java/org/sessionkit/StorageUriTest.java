@@ -1,5 +1,7 @@
 package org.sessionkit;
 
+import org.sessionkit.spi.StorageOptions;
+import org.sessionkit.spi.StorageUri;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -8,7 +8,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.zip.CRC32;
 import org.sessionkit.InvalidArgumentException;
-import org.sessionkit.ListPosition;
+import org.sessionkit.spi.ListPosition;
 import org.sessionkit.SessionIds;
 
 /**

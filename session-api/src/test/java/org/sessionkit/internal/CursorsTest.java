@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.sessionkit.InvalidArgumentException;
-import org.sessionkit.ListPosition;
+import org.sessionkit.spi.ListPosition;
 
 class CursorsTest {
 

@@ -5,17 +5,17 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.sessionkit.AbstractSessionStorage;
-import org.sessionkit.ListPosition;
-import org.sessionkit.PageRequest;
-import org.sessionkit.PageResult;
+import org.sessionkit.spi.AbstractSessionStorage;
+import org.sessionkit.spi.ListPosition;
+import org.sessionkit.spi.PageRequest;
+import org.sessionkit.spi.PageResult;
 import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.VersionedSession;
-import org.sessionkit.WriteCondition;
+import org.sessionkit.spi.WriteCondition;
 
 /**
  * The simplest correct store on top of {@link AbstractSessionStorage}, used to test the base

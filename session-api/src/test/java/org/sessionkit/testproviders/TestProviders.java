@@ -2,8 +2,8 @@ package org.sessionkit.testproviders;
 
 import java.util.Set;
 import org.sessionkit.SessionStorage;
-import org.sessionkit.SessionStorageProvider;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.SessionStorageProvider;
+import org.sessionkit.spi.StorageUri;
 
 /** Providers registered in this module's test resources to exercise discovery. */
 public final class TestProviders {

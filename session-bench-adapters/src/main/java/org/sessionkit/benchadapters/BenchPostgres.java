@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageUri;
 
 /**
  * The PostgreSQL server both repositories of the benchmark use, named by a URI {@code

@@ -452,7 +452,7 @@ public final class Main {
       if (problem.isPresent()) {
         if (unreachable.add(s.store().scheme())) {
           console.println("session-bench: skipping " + s.store().scheme() + " (no server answers at "
-              + org.sessionkit.StorageUri.redact(s.uri()) + ": " + problem.get() + "; set -D"
+              + org.sessionkit.spi.StorageUri.redact(s.uri()) + ": " + problem.get() + "; set -D"
               + StoreFactories.URI_PROPERTY_PREFIX + s.store().scheme() + "=<uri> or "
               + StoreFactories.envName(s.store().scheme()) + ")");
         }

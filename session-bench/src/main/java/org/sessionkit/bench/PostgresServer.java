@@ -11,7 +11,7 @@ import java.util.Optional;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageUri;
 import org.sessionkit.postgres.internal.PgUri;
 
 /**

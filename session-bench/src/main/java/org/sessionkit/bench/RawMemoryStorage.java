@@ -10,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.sessionkit.Append;
-import org.sessionkit.ListPosition;
+import org.sessionkit.spi.ListPosition;
 import org.sessionkit.ListQuery;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.Revision;

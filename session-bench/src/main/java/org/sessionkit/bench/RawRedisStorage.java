@@ -15,7 +15,7 @@ import org.sessionkit.ListQuery;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.Revision;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionPage;
 import org.sessionkit.SessionStorage;

@@ -14,7 +14,7 @@ import org.sessionkit.JsonValue;
 import org.sessionkit.Message;
 import org.sessionkit.Role;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionState;
 import org.sessionkit.TokenUsage;
 import org.sessionkit.ToolResultItem;

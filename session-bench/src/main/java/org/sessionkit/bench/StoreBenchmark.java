@@ -70,10 +70,10 @@ public abstract class StoreBenchmark {
     if (millis <= 0) {
       return;
     }
-    org.sessionkit.SessionCodec codec = org.sessionkit.SessionCodec.defaults();
+    org.sessionkit.spi.SessionCodec codec = org.sessionkit.spi.SessionCodec.defaults();
     org.sessionkit.Session session = SessionFixtures.session("warm-up", 100);
-    org.sessionkit.DocumentMetadata meta =
-        org.sessionkit.DocumentMetadata.of(org.sessionkit.Revision.of(1), session.messages().size());
+    org.sessionkit.spi.DocumentMetadata meta =
+        org.sessionkit.spi.DocumentMetadata.of(org.sessionkit.Revision.of(1), session.messages().size());
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     long sink = 0;
     while (System.nanoTime() < deadline) {

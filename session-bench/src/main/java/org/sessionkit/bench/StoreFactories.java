@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
-import org.sessionkit.SessionStorageProvider;
+import org.sessionkit.spi.SessionStorageProvider;
 import org.sessionkit.SessionStorages;
 
 /**

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageUri;
 
 /**
  * How the benchmarks open one store under test, named by the value of the {@code store}

@@ -82,7 +82,7 @@ class RawStorageTest {
       StoreHandle.fill(s, 300, i -> SessionFixtures.populationSession(i, 4));
       List<SessionSummary> all = Futures.await(s.list(), 30, SECONDS);
       assertThat(all).hasSize(300);
-      assertThat(all).isSortedAccordingTo(org.sessionkit.ListPosition.SUMMARY_ORDER);
+      assertThat(all).isSortedAccordingTo(org.sessionkit.spi.ListPosition.SUMMARY_ORDER);
 
       SessionPage page = Futures.await(s.list(ListQuery.withPrefix("user-042/").limit(2)), 30, SECONDS);
       assertThat(page.summaries()).extracting(SessionSummary::id)

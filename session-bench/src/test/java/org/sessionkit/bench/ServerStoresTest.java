@@ -48,7 +48,7 @@ class ServerStoresTest {
     Optional<String> problem = server.store().probe(server.uri());
     if (problem.isPresent()) {
       String message = scheme + " benchmark tests skipped: no server answers at "
-          + org.sessionkit.StorageUri.redact(server.uri()) + " (" + problem.get() + "); start the local one or set "
+          + org.sessionkit.spi.StorageUri.redact(server.uri()) + " (" + problem.get() + "); start the local one or set "
           + StoreFactories.envName(scheme);
       if (System.getenv("CI") != null) {
         Assertions.fail(message + " (CI is set, so a missing server is an error)");

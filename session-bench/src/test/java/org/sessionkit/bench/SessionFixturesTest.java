@@ -13,7 +13,7 @@ import org.sessionkit.ContentBlock;
 import org.sessionkit.JsonValue;
 import org.sessionkit.Message;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.ToolResultItem;
 
 class SessionFixturesTest {

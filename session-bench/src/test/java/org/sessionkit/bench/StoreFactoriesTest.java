@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sessionkit.Futures;
 import org.sessionkit.SessionStorage;
-import org.sessionkit.SessionStorageProvider;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.SessionStorageProvider;
+import org.sessionkit.spi.StorageUri;
 
 class StoreFactoriesTest {
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sessionkit.Futures;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.memory.MemorySessionStorage;
 
 /** {@code ls}, {@code show} and {@code rm}, end to end. */

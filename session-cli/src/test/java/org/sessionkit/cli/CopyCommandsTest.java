@@ -18,7 +18,7 @@ import org.sessionkit.Futures;
 import org.sessionkit.Message;
 import org.sessionkit.Revision;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.StorageUnavailableException;

@@ -66,7 +66,7 @@ final class Servers implements AutoCloseable {
       postgresUp = pingPostgres();
     }
     if (!postgresUp) {
-      unavailable("PostgreSQL tests skipped: no server answers at " + org.sessionkit.StorageUri.redact(POSTGRES)
+      unavailable("PostgreSQL tests skipped: no server answers at " + org.sessionkit.spi.StorageUri.redact(POSTGRES)
           + "; start one with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`"
           + " or set SESSIONKIT_TEST_POSTGRES_URL");
     }
@@ -77,7 +77,7 @@ final class Servers implements AutoCloseable {
       redisUp = pingRedis();
     }
     if (!redisUp) {
-      unavailable("Redis tests skipped: no server answers at " + org.sessionkit.StorageUri.redact(REDIS)
+      unavailable("Redis tests skipped: no server answers at " + org.sessionkit.spi.StorageUri.redact(REDIS)
           + "; start one with `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\""
           + " --appendonly no` or set SESSIONKIT_TEST_REDIS_URL");
     }

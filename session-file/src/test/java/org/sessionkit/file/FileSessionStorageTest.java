@@ -35,7 +35,7 @@ import org.sessionkit.Message;
 import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionPage;
 import org.sessionkit.SessionSummary;

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sessionkit.Message;
 import org.sessionkit.Revision;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionSummary;
-import org.sessionkit.StoredDocument;
+import org.sessionkit.spi.StoredDocument;
 import org.sessionkit.VersionedSession;
 
 /** A directory neuron 0.3 wrote is readable as is, and what we write is a neuron document. */

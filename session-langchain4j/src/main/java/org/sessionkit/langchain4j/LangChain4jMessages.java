@@ -26,7 +26,7 @@ import org.sessionkit.ImageSource;
 import org.sessionkit.JsonValue;
 import org.sessionkit.Message;
 import org.sessionkit.Role;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionStorageException;
 import org.sessionkit.ToolResultItem;
 

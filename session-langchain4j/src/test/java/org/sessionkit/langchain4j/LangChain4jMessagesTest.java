@@ -29,7 +29,7 @@ import org.sessionkit.JsonValue;
 import org.sessionkit.Message;
 import org.sessionkit.Role;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.ToolResultItem;
 
 class LangChain4jMessagesTest {

@@ -8,11 +8,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
-import org.sessionkit.AbstractSessionStorage;
+import org.sessionkit.spi.AbstractSessionStorage;
 import org.sessionkit.Append;
-import org.sessionkit.ListPosition;
-import org.sessionkit.PageRequest;
-import org.sessionkit.PageResult;
+import org.sessionkit.spi.ListPosition;
+import org.sessionkit.spi.PageRequest;
+import org.sessionkit.spi.PageResult;
 import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
@@ -23,7 +23,7 @@ import org.sessionkit.SessionStorageException;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.StorageClosedException;
 import org.sessionkit.VersionedSession;
-import org.sessionkit.WriteCondition;
+import org.sessionkit.spi.WriteCondition;
 
 /**
  * A {@link SessionStorage} that keeps sessions in memory: the reference implementation of the

@@ -165,7 +165,7 @@ class MemorySessionStorageTest {
     try {
       for (int round = 0; round < 50; round++) {
         List<SessionSummary> all = await(store.list());
-        assertThat(all).isSortedAccordingTo(org.sessionkit.ListPosition.SUMMARY_ORDER);
+        assertThat(all).isSortedAccordingTo(org.sessionkit.spi.ListPosition.SUMMARY_ORDER);
         assertThat(all.stream().map(SessionSummary::id).distinct().count()).isEqualTo(all.size());
         assertThat(all.stream().filter(s -> s.id().startsWith("s")).count()).isEqualTo(200);
       }

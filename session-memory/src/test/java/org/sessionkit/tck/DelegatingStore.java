@@ -4,19 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.sessionkit.AbstractSessionStorage;
+import org.sessionkit.spi.AbstractSessionStorage;
 import org.sessionkit.Append;
 import org.sessionkit.Futures;
 import org.sessionkit.ListQuery;
-import org.sessionkit.PageRequest;
-import org.sessionkit.PageResult;
+import org.sessionkit.spi.PageRequest;
+import org.sessionkit.spi.PageResult;
 import org.sessionkit.Revision;
 import org.sessionkit.Session;
 import org.sessionkit.SessionPage;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.VersionedSession;
-import org.sessionkit.WriteCondition;
+import org.sessionkit.spi.WriteCondition;
 import org.sessionkit.internal.Cursors;
 
 /**

@@ -26,11 +26,11 @@ import org.sessionkit.Futures;
 import org.sessionkit.InvalidArgumentException;
 import org.sessionkit.InvalidSessionException;
 import org.sessionkit.JsonValue;
-import org.sessionkit.ListPosition;
+import org.sessionkit.spi.ListPosition;
 import org.sessionkit.ListQuery;
 import org.sessionkit.Message;
-import org.sessionkit.PageRequest;
-import org.sessionkit.PageResult;
+import org.sessionkit.spi.PageRequest;
+import org.sessionkit.spi.PageResult;
 import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
@@ -43,7 +43,7 @@ import org.sessionkit.SessionSummary;
 import org.sessionkit.StorageUnavailableException;
 import org.sessionkit.TokenUsage;
 import org.sessionkit.VersionedSession;
-import org.sessionkit.WriteCondition;
+import org.sessionkit.spi.WriteCondition;
 import org.sessionkit.memory.MemorySessionStorage;
 
 /**

@@ -11,14 +11,14 @@ import org.sessionkit.Append;
 import org.sessionkit.CorruptDocumentException;
 import org.sessionkit.Futures;
 import org.sessionkit.ListingProblem;
-import org.sessionkit.PageRequest;
-import org.sessionkit.PageResult;
+import org.sessionkit.spi.PageRequest;
+import org.sessionkit.spi.PageResult;
 import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.VersionedSession;
-import org.sessionkit.WriteCondition;
+import org.sessionkit.spi.WriteCondition;
 import org.sessionkit.memory.MemorySessionStorage;
 
 /**

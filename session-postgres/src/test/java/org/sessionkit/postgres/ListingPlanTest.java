@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.sessionkit.Futures;
 import org.sessionkit.ListQuery;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionPage;
 import org.sessionkit.SessionState;
 import org.sessionkit.postgres.internal.Ids;

@@ -38,7 +38,7 @@ import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Role;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionIds;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionPage;

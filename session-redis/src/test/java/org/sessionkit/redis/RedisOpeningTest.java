@@ -16,7 +16,7 @@ import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 import org.sessionkit.Futures;
 import org.sessionkit.SessionStorage;
-import org.sessionkit.SessionStorageProvider;
+import org.sessionkit.spi.SessionStorageProvider;
 import org.sessionkit.SessionStorages;
 import org.sessionkit.StorageConfigurationException;
 import org.sessionkit.StorageUnavailableException;

@@ -19,7 +19,7 @@ import org.sessionkit.Append;
 import org.sessionkit.CorruptDocumentException;
 import org.sessionkit.Futures;
 import org.sessionkit.InvalidSessionException;
-import org.sessionkit.ListPosition;
+import org.sessionkit.spi.ListPosition;
 import org.sessionkit.ListQuery;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.Message;

@@ -43,7 +43,7 @@ final class TestRedis {
     }
     if (!reachable) {
       String message =
-          "no Redis server answers at " + org.sessionkit.StorageUri.redact(URL)
+          "no Redis server answers at " + org.sessionkit.spi.StorageUri.redact(URL)
               + ": start one with `redis-server --daemonize yes --bind 127.0.0.1 --port 6379"
               + " --save \"\" --appendonly no` or set SESSIONKIT_TEST_REDIS_URL";
       if (System.getenv("CI") != null) {

@@ -16,7 +16,7 @@ import org.sessionkit.Message;
 import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionIds;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionPage;

@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Assumptions;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageUri;
 
 /**
  * The PostgreSQL server of the PostgreSQL conversation tests: {@code SESSIONKIT_TEST_POSTGRES_URL},

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.sessionkit.ContentBlock;
-import org.sessionkit.DocumentMetadata;
+import org.sessionkit.spi.DocumentMetadata;
 import org.sessionkit.DocumentSource;
 import org.sessionkit.ImageSource;
 import org.sessionkit.IterationUsage;

@@ -6,7 +6,7 @@ import java.time.Instant;
  * RFC 3339 timestamps as the session format stores them: written in UTC with {@code Z} and the
  * shortest of 0, 3, 6 or 9 fraction digits that keeps every non-zero digit; read strictly (an
  * offset is required, no leap seconds, years 0000–9999 after conversion to UTC). Implementation
- * detail of {@link org.sessionkit.Timestamps}; no regular expressions, no {@code java.time}
+ * detail of {@link org.sessionkit.spi.Timestamps}; no regular expressions, no {@code java.time}
  * parser (which maps {@code :60} to {@code :59} and accepts years beyond 9999).
  */
 public final class Rfc3339 {

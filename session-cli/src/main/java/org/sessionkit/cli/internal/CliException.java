@@ -9,7 +9,7 @@ import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.StorageClosedException;
 import org.sessionkit.StorageConfigurationException;
 import org.sessionkit.StorageUnavailableException;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageUri;
 import org.sessionkit.cli.ExitCode;
 
 /**

@@ -12,9 +12,9 @@ import org.sessionkit.ImageSource;
 import org.sessionkit.JsonValue;
 import org.sessionkit.Message;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionState;
-import org.sessionkit.Timestamps;
+import org.sessionkit.spi.Timestamps;
 import org.sessionkit.TokenUsage;
 import org.sessionkit.ToolResultItem;
 

@@ -6,7 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageUri;
 import org.sessionkit.cli.ExitCode;
 import org.sessionkit.file.internal.FileSessionStorageProvider;
 import org.sessionkit.SessionStorage;

@@ -7,7 +7,7 @@ import java.io.Writer;
 import java.util.Optional;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.SessionSummary;
-import org.sessionkit.Timestamps;
+import org.sessionkit.spi.Timestamps;
 
 /** JSON output for scripts ({@code --json}): summaries and problems in the format's field names. */
 final class Json {

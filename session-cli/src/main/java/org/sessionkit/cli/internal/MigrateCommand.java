@@ -4,7 +4,7 @@ import java.time.Duration;
 import org.sessionkit.ListQuery;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorageException;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageUri;
 import org.sessionkit.cli.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

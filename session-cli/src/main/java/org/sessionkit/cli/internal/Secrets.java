@@ -6,7 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageUri;
 
 /**
  * The secrets of the store URIs given on one command line, so that no text the command prints

@@ -14,7 +14,7 @@ import org.sessionkit.SessionStorage;
 import org.sessionkit.StorageClosedException;
 import org.sessionkit.StorageConfigurationException;
 import org.sessionkit.StorageUnavailableException;
-import org.sessionkit.Timestamps;
+import org.sessionkit.spi.Timestamps;
 import org.sessionkit.VersionedSession;
 
 /**

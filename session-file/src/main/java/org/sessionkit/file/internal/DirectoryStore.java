@@ -18,22 +18,22 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sessionkit.Append;
 import org.sessionkit.CorruptDocumentException;
-import org.sessionkit.DocumentHead;
-import org.sessionkit.DocumentMetadata;
-import org.sessionkit.PageRequest;
-import org.sessionkit.PageResult;
+import org.sessionkit.spi.DocumentHead;
+import org.sessionkit.spi.DocumentMetadata;
+import org.sessionkit.spi.PageRequest;
+import org.sessionkit.spi.PageResult;
 import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionIds;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionStorageException;
 import org.sessionkit.StorageConfigurationException;
 import org.sessionkit.StorageUnavailableException;
-import org.sessionkit.StoredDocument;
+import org.sessionkit.spi.StoredDocument;
 import org.sessionkit.VersionedSession;
-import org.sessionkit.WriteCondition;
+import org.sessionkit.spi.WriteCondition;
 
 /**
  * The blocking core of the file store: one JSON document per session in one directory. {@code

@@ -10,12 +10,12 @@ import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Set;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionStorage;
-import org.sessionkit.SessionStorageProvider;
+import org.sessionkit.spi.SessionStorageProvider;
 import org.sessionkit.StorageConfigurationException;
-import org.sessionkit.StorageOptions;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageOptions;
+import org.sessionkit.spi.StorageUri;
 import org.sessionkit.file.FileSessionStorage;
 
 /**

@@ -3,9 +3,9 @@ package org.sessionkit.memory.internal;
 import com.google.auto.service.AutoService;
 import java.util.Set;
 import org.sessionkit.SessionStorage;
-import org.sessionkit.SessionStorageProvider;
+import org.sessionkit.spi.SessionStorageProvider;
 import org.sessionkit.StorageConfigurationException;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageUri;
 import org.sessionkit.memory.MemorySessionStorage;
 
 /** Serves {@code memory:}: a new, empty {@link MemorySessionStorage} per call. Takes no options. */

@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
 import org.sessionkit.StorageConfigurationException;
-import org.sessionkit.StorageOptions;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageOptions;
+import org.sessionkit.spi.StorageUri;
 
 /**
  * A PostgreSQL store URI taken apart: where to connect (as a pgjdbc URL plus credentials and a

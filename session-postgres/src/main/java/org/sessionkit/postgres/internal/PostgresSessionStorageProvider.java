@@ -4,8 +4,8 @@ import com.google.auto.service.AutoService;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import org.sessionkit.SessionStorage;
-import org.sessionkit.SessionStorageProvider;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.SessionStorageProvider;
+import org.sessionkit.spi.StorageUri;
 import org.sessionkit.postgres.PostgresSessionStorage;
 
 /**

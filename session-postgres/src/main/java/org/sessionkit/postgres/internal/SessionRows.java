@@ -10,7 +10,7 @@ import org.sessionkit.CorruptDocumentException;
 import org.sessionkit.Message;
 import org.sessionkit.Revision;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionState;
 import org.sessionkit.VersionedSession;
 

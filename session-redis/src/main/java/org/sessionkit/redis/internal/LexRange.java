@@ -2,8 +2,8 @@ package org.sessionkit.redis.internal;
 
 import java.time.Instant;
 import java.util.Optional;
-import org.sessionkit.ListPosition;
-import org.sessionkit.PageRequest;
+import org.sessionkit.spi.ListPosition;
+import org.sessionkit.spi.PageRequest;
 
 /**
  * The {@code ZRANGEBYLEX} bounds of the index members a {@link PageRequest} selects: the time

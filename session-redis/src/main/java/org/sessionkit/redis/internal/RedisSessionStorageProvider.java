@@ -3,8 +3,8 @@ package org.sessionkit.redis.internal;
 import com.google.auto.service.AutoService;
 import java.util.Set;
 import org.sessionkit.SessionStorage;
-import org.sessionkit.SessionStorageProvider;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.SessionStorageProvider;
+import org.sessionkit.spi.StorageUri;
 import org.sessionkit.redis.RedisSessionStorage;
 
 /**

@@ -31,21 +31,21 @@ import org.sessionkit.Futures;
 import org.sessionkit.InvalidSessionException;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.Message;
-import org.sessionkit.PageRequest;
-import org.sessionkit.PageResult;
+import org.sessionkit.spi.PageRequest;
+import org.sessionkit.spi.PageResult;
 import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionIds;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionState;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.StorageConfigurationException;
 import org.sessionkit.StorageUnavailableException;
-import org.sessionkit.Timestamps;
+import org.sessionkit.spi.Timestamps;
 import org.sessionkit.VersionedSession;
-import org.sessionkit.WriteCondition;
+import org.sessionkit.spi.WriteCondition;
 
 /**
  * The workings of {@code RedisSessionStorage}: encodes sessions into the {@link KeyLayout},

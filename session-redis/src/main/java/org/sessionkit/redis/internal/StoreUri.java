@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import org.sessionkit.StorageConfigurationException;
-import org.sessionkit.StorageOptions;
-import org.sessionkit.StorageUri;
+import org.sessionkit.spi.StorageOptions;
+import org.sessionkit.spi.StorageUri;
 
 /**
  * A parsed {@code redis://[user:password@]host[:port][/database][?options]} or {@code

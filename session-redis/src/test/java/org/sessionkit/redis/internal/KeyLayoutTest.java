@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.sessionkit.ListPosition;
-import org.sessionkit.PageRequest;
+import org.sessionkit.spi.ListPosition;
+import org.sessionkit.spi.PageRequest;
 import org.sessionkit.SessionIds;
 import org.sessionkit.StorageConfigurationException;
 

@@ -25,7 +25,7 @@ import org.sessionkit.JsonValue.JsonObject;
 import org.sessionkit.JsonValue.JsonString;
 import org.sessionkit.Message;
 import org.sessionkit.Role;
-import org.sessionkit.SessionCodec;
+import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.ToolResultItem;
 import org.sessionkit.springai.MessageMappingException;
 import org.springframework.ai.chat.messages.AssistantMessage;

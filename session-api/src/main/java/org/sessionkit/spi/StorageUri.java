@@ -1,5 +1,6 @@
-package org.sessionkit;
+package org.sessionkit.spi;
 
+import org.sessionkit.StorageConfigurationException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;

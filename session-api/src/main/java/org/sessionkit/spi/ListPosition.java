@@ -1,5 +1,7 @@
-package org.sessionkit;
+package org.sessionkit.spi;
 
+import org.sessionkit.SessionIds;
+import org.sessionkit.SessionSummary;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Objects;

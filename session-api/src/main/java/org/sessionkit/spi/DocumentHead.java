@@ -1,5 +1,6 @@
-package org.sessionkit;
+package org.sessionkit.spi;
 
+import org.sessionkit.SessionSummary;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;

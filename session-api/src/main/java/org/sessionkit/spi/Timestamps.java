@@ -1,5 +1,6 @@
-package org.sessionkit;
+package org.sessionkit.spi;
 
+import org.sessionkit.InvalidSessionException;
 import java.time.Instant;
 import java.util.Objects;
 import org.sessionkit.internal.codec.Rfc3339;

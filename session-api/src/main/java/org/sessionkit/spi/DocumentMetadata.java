@@ -1,5 +1,7 @@
-package org.sessionkit;
+package org.sessionkit.spi;
 
+import org.sessionkit.Revision;
+import org.sessionkit.Session;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,21 @@
-package org.sessionkit;
+package org.sessionkit.spi;
 
+import org.sessionkit.Append;
+import org.sessionkit.Futures;
+import org.sessionkit.InvalidArgumentException;
+import org.sessionkit.InvalidSessionException;
+import org.sessionkit.ListQuery;
+import org.sessionkit.ListingProblem;
+import org.sessionkit.Revision;
+import org.sessionkit.RevisionConflictException;
+import org.sessionkit.Session;
+import org.sessionkit.SessionIds;
+import org.sessionkit.SessionNotFoundException;
+import org.sessionkit.SessionPage;
+import org.sessionkit.SessionStorage;
+import org.sessionkit.SessionSummary;
+import org.sessionkit.StorageClosedException;
+import org.sessionkit.VersionedSession;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
-package org.sessionkit;
+package org.sessionkit.spi;
 
+import org.sessionkit.StorageConfigurationException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;

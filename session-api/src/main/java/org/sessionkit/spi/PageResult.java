@@ -1,5 +1,7 @@
-package org.sessionkit;
+package org.sessionkit.spi;
 
+import org.sessionkit.ListingProblem;
+import org.sessionkit.SessionSummary;
 import java.util.List;
 
 /**

@@ -1,5 +1,13 @@
-package org.sessionkit;
+package org.sessionkit.spi;
 
+import org.sessionkit.CorruptDocumentException;
+import org.sessionkit.InvalidSessionException;
+import org.sessionkit.JsonValue;
+import org.sessionkit.Message;
+import org.sessionkit.Session;
+import org.sessionkit.SessionIds;
+import org.sessionkit.SessionState;
+import org.sessionkit.TokenUsage;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

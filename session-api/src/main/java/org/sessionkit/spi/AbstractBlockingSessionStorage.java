@@ -1,5 +1,8 @@
-package org.sessionkit;
+package org.sessionkit.spi;
 
+import org.sessionkit.SessionStorageException;
+import org.sessionkit.StorageClosedException;
+import org.sessionkit.StorageUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;

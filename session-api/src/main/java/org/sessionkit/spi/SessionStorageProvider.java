@@ -1,5 +1,9 @@
-package org.sessionkit;
+package org.sessionkit.spi;
 
+import org.sessionkit.SessionStorage;
+import org.sessionkit.SessionStorages;
+import org.sessionkit.StorageConfigurationException;
+import org.sessionkit.StorageUnavailableException;
 import java.util.Set;
 
 /**
