@@ -21,9 +21,16 @@ import java.util.Optional;
  * @param updatedAt the instant that replaces the stored {@code updatedAt}
  * @param expectedRevision if present, the append applies only while the stored revision is
  *     this one
+ * @param idempotencyKey if present, the caller's key for this write: a retry with the same key
+ *     of an append that was applied applies nothing and completes with the revision that append
+ *     produced (see {@link IdempotencyKey})
  */
 public record Append(
-    List<Message> messages, SessionState state, Instant updatedAt, Optional<Revision> expectedRevision) {
+    List<Message> messages,
+    SessionState state,
+    Instant updatedAt,
+    Optional<Revision> expectedRevision,
+    Optional<IdempotencyKey> idempotencyKey) {
 
   /** Validates the fields and copies the messages. */
   public Append {
@@ -31,6 +38,13 @@ public record Append(
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(updatedAt, "updatedAt");
     Objects.requireNonNull(expectedRevision, "expectedRevision");
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+  }
+
+  /** Returns an append without an idempotency key. */
+  public Append(
+      List<Message> messages, SessionState state, Instant updatedAt, Optional<Revision> expectedRevision) {
+    this(messages, state, updatedAt, expectedRevision, Optional.empty());
   }
 
   /** Returns an unconditional append. */
@@ -61,7 +75,16 @@ public record Append(
 
   /** Returns a copy that applies only while the stored revision is {@code expected}. */
   public Append ifRevision(Revision expected) {
-    return new Append(messages, state, updatedAt, Optional.of(expected));
+    return new Append(messages, state, updatedAt, Optional.of(expected), idempotencyKey);
+  }
+
+  /**
+   * Returns a copy carrying the idempotency key {@code key}: if this append was already applied
+   * with that key (a retry after an ambiguous failure), the store applies nothing and completes
+   * with the revision the first one produced.
+   */
+  public Append withIdempotencyKey(IdempotencyKey key) {
+    return new Append(messages, state, updatedAt, expectedRevision, Optional.of(key));
   }
 
   /** Returns {@code stored} with this append applied (messages added, state and time replaced). */

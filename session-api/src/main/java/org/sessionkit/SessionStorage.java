@@ -79,12 +79,25 @@ public interface SessionStorage extends AutoCloseable {
   CompletableFuture<Revision> saveIf(Session session, Revision expected);
 
   /**
+   * {@link #saveIf(Session, Revision)} with an idempotency key: the key is checked before the
+   * revision, so a retry of a write that was applied completes with the revision it produced
+   * and applies nothing.
+   */
+  CompletableFuture<Revision> saveIf(Session session, Revision expected, IdempotencyKey key);
+
+  /**
    * Stores the session only if no session with its id exists.
    *
    * @return a future completing with the new revision; failing with {@link
    *     RevisionConflictException} if one exists (and nothing changed), or as {@link #save} does
    */
   CompletableFuture<Revision> create(Session session);
+
+  /**
+   * {@link #create(Session)} with an idempotency key: a retry of a create that was applied
+   * completes with the revision it produced instead of failing with a conflict.
+   */
+  CompletableFuture<Revision> create(Session session, IdempotencyKey key);
 
   /**
    * Loads a session.
@@ -95,6 +108,34 @@ public interface SessionStorage extends AutoCloseable {
    *     {@link StorageUnavailableException} or {@link StorageClosedException}
    */
   CompletableFuture<Session> load(String id);
+
+  /**
+   * Reads the last {@code count} messages of a session (all of them if it has fewer) with its
+   * state, times, message count and revision, without reading the earlier messages where the
+   * medium allows. The messages and the revision always belong to one stored version, also
+   * under concurrent appends.
+   *
+   * @param count how many messages at most, from 0 to {@value #MAX_SLICE}
+   * @return a future completing with the slice; failing with {@link InvalidArgumentException}
+   *     for a count outside 0..{@value #MAX_SLICE}, or as {@link #load}
+   */
+  CompletableFuture<SessionSlice> loadTail(String id, int count);
+
+  /**
+   * Reads up to {@code count} messages just before position {@code beforeIndex} ("load older"
+   * in a UI: pass the {@link SessionSlice#firstIndex()} of what is shown). A {@code beforeIndex}
+   * beyond the stored message count is read as that count.
+   *
+   * @param beforeIndex the position (exclusive) the returned messages end at; at least 0
+   * @param count how many messages at most, from 0 to {@value #MAX_SLICE}
+   * @return a future completing with the slice; failing with {@link InvalidArgumentException}
+   *     for a negative {@code beforeIndex} or a count outside 0..{@value #MAX_SLICE}, or as
+   *     {@link #load}
+   */
+  CompletableFuture<SessionSlice> loadBefore(String id, long beforeIndex, int count);
+
+  /** The largest {@code count} of {@link #loadTail} and {@link #loadBefore}. */
+  int MAX_SLICE = 100_000;
 
   /**
    * Loads a session with its current revision, to write it back conditionally.
@@ -182,9 +223,12 @@ public interface SessionStorage extends AutoCloseable {
 
   /**
    * Applies {@code change} to the stored session and saves the result conditionally, retrying
-   * from a fresh load when another writer got there first, up to {@link
-   * AbstractSessionStorage#MAX_UPDATE_ATTEMPTS} attempts. {@code change} must be a pure function:
-   * it may run more than once. The session it returns must keep the id.
+   * from a fresh load when another writer got there first (with a randomised back-off), until
+   * {@link org.sessionkit.spi.AbstractSessionStorage#UPDATE_GIVE_UP_AFTER} has passed without
+   * success. {@code change} must be a pure function: it may run more than once. The session it
+   * returns must keep the id. The result is always written and always gets a new revision, even
+   * when {@code change} returns an equal session. A store may do all of this natively (in one
+   * transaction or script).
    *
    * @return a future completing with the saved session and its revision; failing with {@link
    *     SessionNotFoundException} for an unknown id, {@link RevisionConflictException} when the
@@ -193,6 +237,16 @@ public interface SessionStorage extends AutoCloseable {
    *     or as {@link #save}
    */
   CompletableFuture<VersionedSession> update(String id, UnaryOperator<Session> change);
+
+  /**
+   * {@link #update(String, UnaryOperator)} with an idempotency key: if a write with {@code key}
+   * was already applied to this session (a retry after an {@link AmbiguousOutcomeException}),
+   * applies nothing and completes with the revision that write produced.
+   *
+   * @return a future completing with the revision of the write; failing as {@link
+   *     #update(String, UnaryOperator)}
+   */
+  CompletableFuture<Revision> update(String id, UnaryOperator<Session> change, IdempotencyKey key);
 
   /**
    * Atomically adds {@code append.messages()} after the stored messages and replaces the state
@@ -208,8 +262,37 @@ public interface SessionStorage extends AutoCloseable {
   CompletableFuture<Revision> append(String id, Append append);
 
   /**
-   * Scans the whole store for entries that can't be read as sessions (corrupt or foreign
-   * documents, leftovers of interrupted writes), without failing on any of them.
+   * Deletes every session {@code filter} selects, page by page, each only if it was not written
+   * since the sweep read it: a session written (saved, appended, updated) while the deletion
+   * runs survives. Native where the medium allows (one statement, one script per page).
+   *
+   * @return a future completing with how many sessions it deleted; failing with {@link
+   *     BulkDeleteException} (saying how many were deleted before, with the cause) if it fails
+   *     part way, or with {@link InvalidArgumentException} for a malformed prefix or {@link
+   *     StorageClosedException}
+   */
+  CompletableFuture<Long> deleteMatching(DeleteFilter filter);
+
+  /**
+   * Checks cheaply that the store can serve requests: a round trip to the server, a look at the
+   * directory, never a scan. Bounded by a timeout.
+   *
+   * @return a future completing when the store answered; failing with {@link
+   *     StorageUnavailableException} (also on timeout) or {@link StorageClosedException}
+   */
+  CompletableFuture<Void> ping();
+
+  /**
+   * Returns a short name of the kind of store ({@code memory}, {@code file}, {@code postgresql},
+   * {@code redis}…), for metrics and health reports. Never a location or a secret.
+   */
+  String kind();
+
+  /**
+   * Checks the whole store for entries that {@link #load} would reject (corrupt or foreign
+   * documents, leftovers of interrupted writes), without failing on any of them. This is the
+   * explicit, expensive check: it reads every stored session fully, as {@code load} does.
+   * Listings report only what they meet cheaply.
    *
    * @return a future completing with the problems found, empty when there are none
    */

@@ -100,7 +100,7 @@ class AbstractSessionStorageTest {
   }
 
   @Test
-  void updateGivesUpWithConflictAfterTheDocumentedAttempts() {
+  void updateGivesUpWithConflictAfterTheGiveUpTime() {
     await(store.save(Session.create("u", "/")));
     AtomicInteger calls = new AtomicInteger();
     // A change that sneaks in a competing write every time: the conditional save always fails.
@@ -113,7 +113,7 @@ class AbstractSessionStorageTest {
               return s;
             });
     assertThat(failure(f)).isInstanceOf(RevisionConflictException.class).hasMessageContaining("gave up");
-    assertThat(calls.get()).isEqualTo(AbstractSessionStorage.MAX_UPDATE_ATTEMPTS);
+    assertThat(calls.get()).isGreaterThan(3);
   }
 
   @Test

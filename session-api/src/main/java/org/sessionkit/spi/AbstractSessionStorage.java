@@ -10,7 +10,6 @@ import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
 import org.sessionkit.SessionIds;
-import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionPage;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionSummary;
@@ -21,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.sessionkit.internal.Cursors;
+import org.sessionkit.BulkDeleteException;
+import org.sessionkit.DeleteFilter;
+import org.sessionkit.IdempotencyKey;
+import org.sessionkit.SessionNotFoundException;
+import org.sessionkit.SessionSlice;
+import org.sessionkit.SessionStorageException;
+import org.sessionkit.StorageUnavailableException;
 
 /**
  * The base class of stores: implements everything of {@link SessionStorage} that is the same
@@ -46,8 +54,15 @@ import org.sessionkit.internal.Cursors;
  */
 public abstract class AbstractSessionStorage implements SessionStorage {
 
-  /** How many times {@link #update} and the default {@link #append} try before giving up. */
-  public static final int MAX_UPDATE_ATTEMPTS = 100;
+  /**
+   * How long {@link #update} and the default {@link #append} keep retrying on conflicts before
+   * they give up with {@link RevisionConflictException}. A time bound rather than an attempt
+   * count, so that ordinary contention on a slow machine never makes an update give up.
+   */
+  public static final Duration UPDATE_GIVE_UP_AFTER = Duration.ofSeconds(30);
+
+  /** How long {@link #ping()} waits for the store's answer. */
+  public static final Duration PING_TIMEOUT = Duration.ofSeconds(5);
 
   private static final System.Logger LOG = System.getLogger("org.sessionkit");
 
@@ -97,7 +112,111 @@ public abstract class AbstractSessionStorage implements SessionStorage {
    * Stores that can append without rewriting earlier messages override it.
    */
   protected CompletableFuture<Revision> doAppend(String id, Append append) {
-    return appendAttempt(id, append, 1);
+    return appendAttempt(id, append, 1, System.nanoTime());
+  }
+
+  /**
+   * Stores {@code session} under {@code condition} as the keyed write {@code key}, atomically:
+   * if the session's {@link WriteLog} holds {@code key}, apply nothing and complete with the
+   * revision recorded there; else check {@code condition} (a {@link RevisionConflictException}
+   * if false); else write the session and the log with {@code key} recorded (see {@link
+   * WriteLog}). The default fails with {@link InvalidArgumentException}: a store that supports
+   * idempotency keys overrides it (and {@link #doSave(Session, WriteCondition)} keeps the stored
+   * log unchanged).
+   */
+  protected CompletableFuture<Revision> doSave(
+      Session session, WriteCondition condition, IdempotencyKey key) {
+    return CompletableFuture.failedFuture(new InvalidArgumentException(
+        "the store " + description + " does not support idempotency keys"));
+  }
+
+  /**
+   * Reads up to {@code count} messages ending at {@code end} (exclusive; empty for the end of the
+   * session) with the session's state and revision, as one consistent version. The default
+   * loads the whole session and cuts the slice; stores that can read a range natively override
+   * it.
+   */
+  protected CompletableFuture<SessionSlice> doLoadSlice(String id, OptionalLong end, int count) {
+    return doLoad(id).thenApply(v -> {
+      int total = v.session().messages().size();
+      int to = (int) Math.min(total, end.orElse(total));
+      int from = Math.max(0, to - count);
+      return SessionSlice.of(v, from, to);
+    });
+  }
+
+  /**
+   * Applies {@code change} and writes the result conditionally, as {@link #update} describes,
+   * with {@code key} if present. The default is a retry loop over {@link #doLoad} and {@link
+   * #doSave}; a store that can do it in one transaction or script overrides it.
+   *
+   * @return the revision written and the session written, or only the revision when the key
+   *     showed that this write was already applied
+   */
+  protected CompletableFuture<UpdateResult> doUpdate(
+      String id, UnaryOperator<Session> change, Optional<IdempotencyKey> key) {
+    return updateAttempt(id, change, key, 1, System.nanoTime());
+  }
+
+  /**
+   * Deletes every session {@code filter} selects, as {@link #deleteMatching} describes, and
+   * returns how many. The default walks the matching pages with {@link #doList} and deletes each
+   * session with {@link #doDelete} only if its revision is still the listed one; a store that
+   * can delete a page in one statement or script overrides it. On a failure part way, fail with
+   * {@link BulkDeleteException} carrying the count so far.
+   */
+  protected CompletableFuture<Long> doDeleteMatching(DeleteFilter filter) {
+    PageRequest first = new PageRequest(
+        ListQuery.MAX_LIMIT, filter.idPrefix(), filter.updatedBefore(), filter.updatedAfter(), Optional.empty());
+    java.util.concurrent.atomic.AtomicLong deleted = new java.util.concurrent.atomic.AtomicLong();
+    return deletePages(first, deleted)
+        .handle((v, failure) -> {
+          if (failure == null) {
+            return CompletableFuture.completedFuture(deleted.get());
+          }
+          Throwable cause = Futures.unwrap(failure);
+          return CompletableFuture.<Long>failedFuture(
+              cause instanceof BulkDeleteException ? cause : new BulkDeleteException(deleted.get(), cause));
+        })
+        .thenCompose(f -> f);
+  }
+
+  private CompletableFuture<Void> deletePages(PageRequest request, java.util.concurrent.atomic.AtomicLong deleted) {
+    if (closed.get()) {
+      return closedFailure();
+    }
+    return doList(request).thenCompose(result -> {
+      List<SessionSummary> found = result.summaries();
+      boolean more = found.size() > request.limit();
+      List<SessionSummary> page = more ? found.subList(0, request.limit()) : found;
+      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+      for (SessionSummary s : page) {
+        chain = chain.thenCompose(v -> doDelete(s.id(), Optional.of(s.revision()))
+            .handle((ok, failure) -> {
+              if (failure == null) {
+                deleted.incrementAndGet();
+                return null;
+              }
+              Throwable cause = Futures.unwrap(failure);
+              if (cause instanceof RevisionConflictException || cause instanceof SessionNotFoundException) {
+                return null; // written or deleted by someone else during the sweep: it stays as they left it
+              }
+              throw new BulkDeleteException(deleted.get(), cause);
+            }));
+      }
+      return chain.thenCompose(v -> more
+          ? deletePages(request.after(ListPosition.of(page.get(page.size() - 1))), deleted)
+          : CompletableFuture.completedFuture(null));
+    });
+  }
+
+  /**
+   * Checks cheaply that the store answers. The default lists a page of one session, which is
+   * cheap for an indexed medium; a store whose listing reads a whole directory overrides it.
+   */
+  protected CompletableFuture<Void> doPing() {
+    return doList(new PageRequest(1, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty()))
+        .thenApply(r -> null);
   }
 
   /**
@@ -108,6 +227,14 @@ public abstract class AbstractSessionStorage implements SessionStorage {
     List<ListingProblem> problems = new ArrayList<>();
     return walk(PageRequest.all(ListQuery.MAX_LIMIT), page -> problems.addAll(page.problems()))
         .thenApply(v -> List.copyOf(problems));
+  }
+
+  /**
+   * How long {@link #update} and the default {@link #append} retry on conflicts; {@link
+   * #UPDATE_GIVE_UP_AFTER} unless overridden (tests of giving up override it).
+   */
+  protected Duration updateGiveUpAfter() {
+    return UPDATE_GIVE_UP_AFTER;
   }
 
   /** Releases what the store opened. Called once, by the first {@link #close()}. */
@@ -145,20 +272,20 @@ public abstract class AbstractSessionStorage implements SessionStorage {
   @Override
   public final CompletableFuture<Revision> save(Session session) {
     Objects.requireNonNull(session, "session");
-    return guard(() -> checkedSave(session, WriteCondition.ALWAYS));
+    return guard(() -> checkedSave(session, WriteCondition.ALWAYS, Optional.empty()));
   }
 
   @Override
   public final CompletableFuture<Revision> saveIf(Session session, Revision expected) {
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(expected, "expected");
-    return guard(() -> checkedSave(session, WriteCondition.ifRevision(expected)));
+    return guard(() -> checkedSave(session, WriteCondition.ifRevision(expected), Optional.empty()));
   }
 
   @Override
   public final CompletableFuture<Revision> create(Session session) {
     Objects.requireNonNull(session, "session");
-    return guard(() -> checkedSave(session, WriteCondition.IF_ABSENT));
+    return guard(() -> checkedSave(session, WriteCondition.IF_ABSENT, Optional.empty()));
   }
 
   @Override
@@ -235,8 +362,110 @@ public abstract class AbstractSessionStorage implements SessionStorage {
     return guard(
         () -> {
           SessionIds.requireValid(id);
-          return updateAttempt(id, change, 1);
+          return doUpdate(id, change, Optional.empty())
+              .thenApply(r -> new VersionedSession(
+                  r.written().orElseThrow(() -> new IllegalStateException(
+                      "a store's doUpdate without a key returned no session")),
+                  r.revision()));
         });
+  }
+
+  @Override
+  public final CompletableFuture<Revision> update(
+      String id, UnaryOperator<Session> change, IdempotencyKey key) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(change, "change");
+    Objects.requireNonNull(key, "key");
+    return guard(
+        () -> {
+          SessionIds.requireValid(id);
+          return doUpdate(id, change, Optional.of(key)).thenApply(UpdateResult::revision);
+        });
+  }
+
+  @Override
+  public final CompletableFuture<Revision> saveIf(Session session, Revision expected, IdempotencyKey key) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(expected, "expected");
+    Objects.requireNonNull(key, "key");
+    return guard(() -> checkedSave(session, WriteCondition.ifRevision(expected), Optional.of(key)));
+  }
+
+  @Override
+  public final CompletableFuture<Revision> create(Session session, IdempotencyKey key) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(key, "key");
+    return guard(() -> checkedSave(session, WriteCondition.IF_ABSENT, Optional.of(key)));
+  }
+
+  @Override
+  public final CompletableFuture<SessionSlice> loadTail(String id, int count) {
+    Objects.requireNonNull(id, "id");
+    return guard(
+        () -> {
+          SessionIds.requireValid(id);
+          checkCount(count);
+          return doLoadSlice(id, OptionalLong.empty(), count);
+        });
+  }
+
+  @Override
+  public final CompletableFuture<SessionSlice> loadBefore(String id, long beforeIndex, int count) {
+    Objects.requireNonNull(id, "id");
+    return guard(
+        () -> {
+          SessionIds.requireValid(id);
+          checkCount(count);
+          if (beforeIndex < 0) {
+            throw new InvalidArgumentException("beforeIndex must not be negative, was " + beforeIndex);
+          }
+          return doLoadSlice(id, OptionalLong.of(beforeIndex), count);
+        });
+  }
+
+  @Override
+  public final CompletableFuture<Long> deleteMatching(DeleteFilter filter) {
+    Objects.requireNonNull(filter, "filter");
+    return guard(
+        () -> {
+          if (filter.idPrefix().isPresent() && !isWellFormed(filter.idPrefix().get())) {
+            throw new InvalidArgumentException("the id prefix is not well-formed UTF-16");
+          }
+          return doDeleteMatching(filter);
+        });
+  }
+
+  @Override
+  public final CompletableFuture<Void> ping() {
+    return guard(
+        () -> doPing()
+            .orTimeout(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .handle((v, failure) -> {
+              if (failure == null) {
+                return null;
+              }
+              Throwable cause = Futures.unwrap(failure);
+              if (cause instanceof java.util.concurrent.TimeoutException) {
+                throw new StorageUnavailableException(
+                    "the store " + description + " did not answer within " + PING_TIMEOUT.toMillis() + " ms", cause);
+              }
+              if (cause instanceof SessionStorageException e) {
+                throw e;
+              }
+              throw new StorageUnavailableException("ping of " + description + " failed: " + cause, cause);
+            }));
+  }
+
+  /**
+   * Returns the kind of store for metrics and health. The default is the scheme of the
+   * description ({@code "file"} for {@code "file:/var/sessions"}); override it when that is not
+   * a good name.
+   */
+  @Override
+  public String kind() {
+    String d = description.startsWith("jdbc:") ? description.substring(5) : description;
+    int colon = d.indexOf(':');
+    return (colon > 0 ? d.substring(0, colon) : d).toLowerCase(java.util.Locale.ROOT);
   }
 
   @Override
@@ -273,10 +502,24 @@ public abstract class AbstractSessionStorage implements SessionStorage {
 
   // ---------------------------------------------------------------- shared machinery
 
-  private CompletableFuture<Revision> checkedSave(Session session, WriteCondition condition) {
+  private CompletableFuture<Revision> checkedSave(
+      Session session, WriteCondition condition, Optional<IdempotencyKey> key) {
     SessionIds.requireValid(session.id());
     validate(session);
-    return doSave(session, condition);
+    return save(session, condition, key);
+  }
+
+  /** {@code doSave} with or without a key. */
+  private CompletableFuture<Revision> save(
+      Session session, WriteCondition condition, Optional<IdempotencyKey> key) {
+    return key.isPresent() ? doSave(session, condition, key.get()) : doSave(session, condition);
+  }
+
+  private static void checkCount(int count) {
+    if (count < 0 || count > MAX_SLICE) {
+      throw new InvalidArgumentException(
+          "count must be between 0 and " + MAX_SLICE + ", was " + count);
+    }
   }
 
   /**
@@ -294,8 +537,8 @@ public abstract class AbstractSessionStorage implements SessionStorage {
     }
   }
 
-  private CompletableFuture<VersionedSession> updateAttempt(
-      String id, UnaryOperator<Session> change, int attempt) {
+  private CompletableFuture<UpdateResult> updateAttempt(
+      String id, UnaryOperator<Session> change, Optional<IdempotencyKey> key, int attempt, long start) {
     if (closed.get()) {
       return closedFailure();
     }
@@ -307,30 +550,29 @@ public abstract class AbstractSessionStorage implements SessionStorage {
                 throw new InvalidSessionException("update must keep the session id " + SessionIds.quote(id));
               }
               validate(changed);
-              return doSave(changed, WriteCondition.ifRevision(current.revision()))
-                  .thenApply(rev -> new VersionedSession(changed, rev));
+              return save(changed, WriteCondition.ifRevision(current.revision()), key)
+                  .thenApply(rev -> UpdateResult.of(changed, rev, key));
             })
-        .handle((result, failure) -> retryOnConflict(result, failure, attempt,
-            () -> updateAttempt(id, change, attempt + 1), "update of " + SessionIds.quote(id)))
+        .handle((result, failure) -> retryOnConflict(result, failure, attempt, start,
+            () -> updateAttempt(id, change, key, attempt + 1, start), "update of " + SessionIds.quote(id)))
         .thenCompose(f -> f);
   }
 
-  private CompletableFuture<Revision> appendAttempt(String id, Append append, int attempt) {
+  private CompletableFuture<Revision> appendAttempt(String id, Append append, int attempt, long start) {
     if (closed.get()) {
       return closedFailure();
     }
     return doLoad(id)
         .thenCompose(
             current -> {
-              if (append.expectedRevision().isPresent()
-                  && !append.expectedRevision().get().equals(current.revision())) {
-                throw new RevisionConflictException(
-                    "append to " + SessionIds.quote(id) + ": the stored revision is not "
-                        + append.expectedRevision().get());
-              }
               Session appended = append.applyTo(current.session());
               validate(appended);
-              return doSave(appended, WriteCondition.ifRevision(current.revision()));
+              // With an expected revision, the condition is the caller's: a stale one conflicts
+              // (after the store checked the key, so that a retry of an applied append still
+              // completes with its revision).
+              WriteCondition condition = WriteCondition.ifRevision(
+                  append.expectedRevision().orElse(current.revision()));
+              return save(appended, condition, append.idempotencyKey());
             })
         .handle((result, failure) -> {
           if (append.expectedRevision().isPresent()) {
@@ -339,14 +581,14 @@ public abstract class AbstractSessionStorage implements SessionStorage {
             return failure == null ? CompletableFuture.completedFuture(result)
                 : CompletableFuture.<Revision>failedFuture(Futures.unwrap(failure));
           }
-          return retryOnConflict(result, failure, attempt,
-              () -> appendAttempt(id, append, attempt + 1), "append to " + SessionIds.quote(id));
+          return retryOnConflict(result, failure, attempt, start,
+              () -> appendAttempt(id, append, attempt + 1, start), "append to " + SessionIds.quote(id));
         })
         .thenCompose(f -> f);
   }
 
   private <T> CompletableFuture<T> retryOnConflict(
-      T result, Throwable failure, int attempt, Supplier<CompletableFuture<T>> retry, String what) {
+      T result, Throwable failure, int attempt, long start, Supplier<CompletableFuture<T>> retry, String what) {
     if (failure == null) {
       return CompletableFuture.completedFuture(result);
     }
@@ -354,16 +596,19 @@ public abstract class AbstractSessionStorage implements SessionStorage {
     if (!(cause instanceof RevisionConflictException)) {
       return CompletableFuture.failedFuture(cause);
     }
-    if (attempt >= MAX_UPDATE_ATTEMPTS) {
+    long elapsed = System.nanoTime() - start;
+    if (elapsed >= updateGiveUpAfter().toNanos()) {
       return CompletableFuture.failedFuture(new RevisionConflictException(
-          what + " gave up after " + attempt + " attempts: other writers kept changing it", cause));
+          what + " gave up after " + attempt + " attempts in " + TimeUnit.NANOSECONDS.toMillis(elapsed)
+              + " ms: other writers kept changing it", cause));
     }
     if (attempt < 3) {
       return retry.get();
     }
-    // Under heavy contention, back off a little (randomised) so that the writers spread out
-    // instead of all failing again together.
-    long delayMicros = ThreadLocalRandom.current().nextLong(50, 100L * Math.min(attempt, 50));
+    // Exponential back-off with full jitter, capped at 20 ms: writers that collided spread out
+    // instead of colliding again, and a busy 2-core machine lets the winner finish.
+    long capMicros = Math.min(20_000L, 50L << Math.min(attempt - 3, 10));
+    long delayMicros = ThreadLocalRandom.current().nextLong(capMicros / 4, capMicros + 1);
     return CompletableFuture.supplyAsync(
             retry, CompletableFuture.delayedExecutor(delayMicros, TimeUnit.MICROSECONDS, Runnable::run))
         .thenCompose(f -> f);

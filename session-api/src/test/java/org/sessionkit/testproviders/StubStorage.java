@@ -82,6 +82,12 @@ public final class StubStorage extends AbstractSessionStorage {
     return CompletableFuture.completedFuture(PageResult.of(all));
   }
 
+  /** Gives up on conflicts quickly, so that the test of giving up is fast. */
+  @Override
+  protected java.time.Duration updateGiveUpAfter() {
+    return java.time.Duration.ofMillis(300);
+  }
+
   @Override
   protected void doClose() {
     closes.incrementAndGet();

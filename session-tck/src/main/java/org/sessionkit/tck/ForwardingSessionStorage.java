@@ -4,6 +4,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 import org.sessionkit.Append;
+import org.sessionkit.DeleteFilter;
+import org.sessionkit.IdempotencyKey;
+import org.sessionkit.SessionSlice;
 import org.sessionkit.ListQuery;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.Revision;
@@ -97,5 +100,45 @@ public class ForwardingSessionStorage implements SessionStorage {
   @Override
   public void close() {
     delegate.close();
+  }
+
+  @Override
+  public CompletableFuture<Revision> saveIf(Session session, Revision expected, IdempotencyKey key) {
+    return delegate.saveIf(session, expected, key);
+  }
+
+  @Override
+  public CompletableFuture<Revision> create(Session session, IdempotencyKey key) {
+    return delegate.create(session, key);
+  }
+
+  @Override
+  public CompletableFuture<Revision> update(String id, UnaryOperator<Session> change, IdempotencyKey key) {
+    return delegate.update(id, change, key);
+  }
+
+  @Override
+  public CompletableFuture<SessionSlice> loadTail(String id, int count) {
+    return delegate.loadTail(id, count);
+  }
+
+  @Override
+  public CompletableFuture<SessionSlice> loadBefore(String id, long beforeIndex, int count) {
+    return delegate.loadBefore(id, beforeIndex, count);
+  }
+
+  @Override
+  public CompletableFuture<Long> deleteMatching(DeleteFilter filter) {
+    return delegate.deleteMatching(filter);
+  }
+
+  @Override
+  public CompletableFuture<Void> ping() {
+    return delegate.ping();
+  }
+
+  @Override
+  public String kind() {
+    return delegate.kind();
   }
 }

@@ -280,6 +280,7 @@ public final class DocumentReader {
     startObject();
     Role role = null;
     List<ContentBlock> content = null;
+    Map<String, JsonValue> metadata = Map.of();
     while (next() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       next();
@@ -290,13 +291,19 @@ public final class DocumentReader {
         case Fields.CONTENT:
           content = blocks();
           break;
+        case Fields.METADATA:
+          if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw mistyped("an object");
+          }
+          metadata = ((JsonValue.JsonObject) value()).members();
+          break;
         default:
           skip();
       }
     }
     require(role, Fields.ROLE);
     require(content, Fields.CONTENT);
-    return new Message(role, content);
+    return new Message(role, content, metadata);
   }
 
   private Role role() throws IOException {

@@ -42,6 +42,9 @@ public final class DocumentWriter {
   /** Document depth of a value in {@code state.custom}. */
   public static final int CUSTOM_VALUE_DEPTH = 4;
 
+  /** Document depth of a value in a message's {@code metadata}. */
+  public static final int MESSAGE_METADATA_VALUE_DEPTH = 5;
+
   /** Document depth of a tool call's {@code input}. */
   public static final int TOOL_INPUT_DEPTH = 7;
 
@@ -67,6 +70,7 @@ public final class DocumentWriter {
   private static final SerializableString ITERATIONS = name(Fields.ITERATIONS);
   private static final SerializableString ROLE = name(Fields.ROLE);
   private static final SerializableString CONTENT = name(Fields.CONTENT);
+  private static final SerializableString METADATA = name(Fields.METADATA);
   private static final SerializableString TEXT = name(Fields.TEXT);
   private static final SerializableString THINKING = name(Fields.THINKING);
   private static final SerializableString THINKING_FIELD = name(Fields.THINKING_FIELD);
@@ -171,6 +175,22 @@ public final class DocumentWriter {
       }
     }
     g.writeEndArray();
+    Map<String, JsonValue> metadata = m.metadata();
+    if (!metadata.isEmpty()) {
+      // Only when non-empty: a message without metadata stays byte-identical to neuron's.
+      g.writeFieldName(METADATA);
+      g.writeStartObject();
+      for (Map.Entry<String, JsonValue> e : metadata.entrySet()) {
+        String key = e.getKey();
+        try {
+          fieldName(key);
+          value(e.getValue(), MESSAGE_METADATA_VALUE_DEPTH);
+        } catch (WriteProblem p) {
+          throw p.field(key).field(Fields.METADATA);
+        }
+      }
+      g.writeEndObject();
+    }
     g.writeEndObject();
   }
 

@@ -51,6 +51,9 @@ public final class Fields {
   /** Message content; tool result content; compaction content. */
   public static final String CONTENT = "content";
 
+  /** A message's metadata (a sessionkit extension; neuron ignores it). */
+  public static final String METADATA = "metadata";
+
   /** Variant tag: text. */
   public static final String TEXT = "Text";
   /** Variant tag: thinking. */
