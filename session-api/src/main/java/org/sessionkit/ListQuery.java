@@ -18,13 +18,16 @@ import java.util.Optional;
  * @param updatedBefore if present, only sessions with {@code updatedAt} strictly before it
  * @param updatedAfter if present, only sessions with {@code updatedAt} strictly after it
  * @param cursor if present, the opaque cursor of the previous page: continue after it
+ * @param customKeys keys of the sessions' {@link SessionState#custom()} state to return in each
+ *     summary ({@link SessionSummary#custom()}), read without reading messages; empty for none
  */
 public record ListQuery(
     int limit,
     Optional<String> idPrefix,
     Optional<Instant> updatedBefore,
     Optional<Instant> updatedAfter,
-    Optional<String> cursor) {
+    Optional<String> cursor,
+    java.util.Set<String> customKeys) {
 
   /** The page size when none is given. */
   public static final int DEFAULT_LIMIT = 100;
@@ -38,6 +41,25 @@ public record ListQuery(
     Objects.requireNonNull(updatedBefore, "updatedBefore");
     Objects.requireNonNull(updatedAfter, "updatedAfter");
     Objects.requireNonNull(cursor, "cursor");
+    customKeys = java.util.Set.copyOf(customKeys);
+  }
+
+  /** A query without custom keys. */
+  public ListQuery(
+      int limit,
+      Optional<String> idPrefix,
+      Optional<Instant> updatedBefore,
+      Optional<Instant> updatedAfter,
+      Optional<String> cursor) {
+    this(limit, idPrefix, updatedBefore, updatedAfter, cursor, java.util.Set.of());
+  }
+
+  /**
+   * Returns a copy whose summaries carry these keys of each session's custom state (a title for
+   * a sidebar, say), where a session has them.
+   */
+  public ListQuery withCustomKeys(String... keys) {
+    return new ListQuery(limit, idPrefix, updatedBefore, updatedAfter, cursor, java.util.Set.of(keys));
   }
 
   /** Returns the query for the first page of everything, {@value #DEFAULT_LIMIT} per page. */
@@ -53,31 +75,31 @@ public record ListQuery(
 
   /** Returns a copy with page size {@code limit}. */
   public ListQuery limit(int limit) {
-    return new ListQuery(limit, idPrefix, updatedBefore, updatedAfter, cursor);
+    return new ListQuery(limit, idPrefix, updatedBefore, updatedAfter, cursor, customKeys);
   }
 
   /** Returns a copy listing only ids that start with {@code prefix}. */
   public ListQuery idPrefix(String prefix) {
-    return new ListQuery(limit, Optional.of(prefix), updatedBefore, updatedAfter, cursor);
+    return new ListQuery(limit, Optional.of(prefix), updatedBefore, updatedAfter, cursor, customKeys);
   }
 
   /** Returns a copy listing only sessions updated strictly before {@code instant}. */
   public ListQuery updatedBefore(Instant instant) {
-    return new ListQuery(limit, idPrefix, Optional.of(instant), updatedAfter, cursor);
+    return new ListQuery(limit, idPrefix, Optional.of(instant), updatedAfter, cursor, customKeys);
   }
 
   /** Returns a copy listing only sessions updated strictly after {@code instant}. */
   public ListQuery updatedAfter(Instant instant) {
-    return new ListQuery(limit, idPrefix, updatedBefore, Optional.of(instant), cursor);
+    return new ListQuery(limit, idPrefix, updatedBefore, Optional.of(instant), cursor, customKeys);
   }
 
   /** Returns a copy that continues after the page whose {@link SessionPage#nextCursor()} this is. */
   public ListQuery after(String cursor) {
-    return new ListQuery(limit, idPrefix, updatedBefore, updatedAfter, Optional.of(cursor));
+    return new ListQuery(limit, idPrefix, updatedBefore, updatedAfter, Optional.of(cursor), customKeys);
   }
 
   /** Returns a copy that starts from the first page again. */
   public ListQuery fromStart() {
-    return new ListQuery(limit, idPrefix, updatedBefore, updatedAfter, Optional.empty());
+    return new ListQuery(limit, idPrefix, updatedBefore, updatedAfter, Optional.empty(), customKeys);
   }
 }

@@ -94,6 +94,14 @@ public record Session(
     return new SessionSummary(id, createdAt, updatedAt, messages.size(), revision);
   }
 
+  /**
+   * Returns the summary of this session with {@code revision}, carrying the entries of its
+   * custom state named by {@code customKeys}.
+   */
+  public SessionSummary summary(Revision revision, java.util.Set<String> customKeys) {
+    return summary(revision).withCustom(state.custom(), customKeys);
+  }
+
   // Never earlier than the current updatedAt, so that a session saved twice within one clock
   // tick still sorts as most recently updated.
   private Instant now() {

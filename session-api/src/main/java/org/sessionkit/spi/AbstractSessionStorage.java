@@ -624,7 +624,7 @@ public abstract class AbstractSessionStorage implements SessionStorage {
       throw new InvalidArgumentException("the id prefix is not well-formed UTF-16");
     }
     Optional<ListPosition> after = query.cursor().map(Cursors::decode);
-    return new PageRequest(query.limit(), prefix, query.updatedBefore(), query.updatedAfter(), after);
+    return new PageRequest(query.limit(), prefix, query.updatedBefore(), query.updatedAfter(), after, query.customKeys());
   }
 
   private SessionPage toPage(PageRequest request, PageResult result) {

@@ -18,13 +18,16 @@ import java.util.Optional;
  * @param updatedBefore exclusive upper bound of {@code updatedAt}
  * @param updatedAfter exclusive lower bound of {@code updatedAt}
  * @param after if present, only entries strictly after this position
+ * @param customKeys keys of the custom state each summary carries ({@link
+ *     SessionSummary#withCustom}); empty for none
  */
 public record PageRequest(
     int limit,
     Optional<String> idPrefix,
     Optional<Instant> updatedBefore,
     Optional<Instant> updatedAfter,
-    Optional<ListPosition> after) {
+    Optional<ListPosition> after,
+    java.util.Set<String> customKeys) {
 
   /** Validates the fields. */
   public PageRequest {
@@ -32,9 +35,20 @@ public record PageRequest(
     Objects.requireNonNull(updatedBefore, "updatedBefore");
     Objects.requireNonNull(updatedAfter, "updatedAfter");
     Objects.requireNonNull(after, "after");
+    customKeys = java.util.Set.copyOf(customKeys);
     if (limit < 1) {
       throw new IllegalArgumentException("limit < 1");
     }
+  }
+
+  /** A request without custom keys. */
+  public PageRequest(
+      int limit,
+      Optional<String> idPrefix,
+      Optional<Instant> updatedBefore,
+      Optional<Instant> updatedAfter,
+      Optional<ListPosition> after) {
+    this(limit, idPrefix, updatedBefore, updatedAfter, after, java.util.Set.of());
   }
 
   /** Returns a request for everything, {@code limit} at a time. */
@@ -67,6 +81,6 @@ public record PageRequest(
 
   /** Returns a copy continuing after {@code position}. */
   public PageRequest after(ListPosition position) {
-    return new PageRequest(limit, idPrefix, updatedBefore, updatedAfter, Optional.of(position));
+    return new PageRequest(limit, idPrefix, updatedBefore, updatedAfter, Optional.of(position), customKeys);
   }
 }

@@ -48,7 +48,7 @@ import org.sessionkit.VersionedSession;
  * Conditional writes, cursors and {@link #problems()} fail with {@link
  * UnsupportedOperationException}. Thread safe.
  */
-final class RawFileStorage implements SessionStorage {
+final class RawFileStorage extends RawBaseline {
 
   private static final Revision REVISION = Revision.of(1);
   private static final String SUFFIX = ".json";

@@ -33,7 +33,7 @@ import org.sessionkit.VersionedSession;
  * cursors and {@link #problems()} are not part of the baseline and fail with {@link
  * UnsupportedOperationException}. Thread safe.
  */
-final class RawMemoryStorage implements SessionStorage {
+final class RawMemoryStorage extends RawBaseline {
 
   private static final Revision REVISION = Revision.of(1);
 

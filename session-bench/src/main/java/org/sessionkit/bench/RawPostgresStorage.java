@@ -40,7 +40,7 @@ import org.sessionkit.postgres.internal.RawJdbcBaseline;
  * Every future is already complete when returned. Thread safe; {@link #close()} closes every
  * connection.
  */
-final class RawPostgresStorage implements SessionStorage {
+final class RawPostgresStorage extends RawBaseline {
 
   private static final Revision REVISION = Revision.of(1);
 

@@ -37,7 +37,7 @@ import org.sessionkit.VersionedSession;
  * already complete when returned. Thread safe (Lettuce multiplexes the callers' commands on the
  * connection); {@link #close()} closes the connection and the client.
  */
-final class RawRedisStorage implements SessionStorage {
+final class RawRedisStorage extends RawBaseline {
 
   private static final Revision REVISION = Revision.of(1);
 
