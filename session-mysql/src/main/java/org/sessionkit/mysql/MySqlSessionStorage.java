@@ -779,7 +779,7 @@ public final class MySqlSessionStorage extends AbstractBlockingSessionStorage {
             try {
               found.add(Rows.summary(rs, request.customKeys(), codec, names));
             } catch (Rows.BadRow bad) {
-              problems.add(Problems.of(names, Ids.show(last.id()), bad.getMessage()));
+              problems.add(Problems.of(names, last.id(), bad.getMessage()));
               foundBefore.add(found.size());
             }
           }

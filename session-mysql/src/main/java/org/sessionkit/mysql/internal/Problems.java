@@ -23,6 +23,16 @@ public final class Problems {
     return names.prefix() + "sessions id " + quoted.substring(1, quoted.length() - 1);
   }
 
+  /**
+   * A problem entry for the session row with the stored id {@code raw}; its id only when it is
+   * well-formed UTF-8 and a valid id.
+   */
+  public static ListingProblem of(TableNames names, byte[] raw, String reason) {
+    Optional<String> id = Ids.decode(raw);
+    return new ListingProblem(location(names, id.orElse(Ids.show(raw))),
+        id.filter(SessionIds::isValid), reason);
+  }
+
   /** A problem entry for the session row {@code id}; its id only when it is a valid one. */
   public static ListingProblem of(TableNames names, String id, String reason) {
     return new ListingProblem(
