@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -62,6 +61,8 @@ class FaultTest {
     if (server == null) {
       server = PrivateMariaDb.start();
     }
+    // A test that failed while the server was down must not take the next ones with it.
+    server.ensureRunning();
   }
 
   @AfterAll
@@ -102,12 +103,12 @@ class FaultTest {
 
   private void crashRound(MySqlSessionStorage store, int writers, int round) throws Exception {
     List<Attempt> attempts = java.util.Collections.synchronizedList(new ArrayList<>());
-    AtomicBoolean stop = new AtomicBoolean();
     List<CompletableFuture<Void>> threads = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
       String id = "w" + w;
       threads.add(CompletableFuture.runAsync(() -> {
-        for (int i = 0; !stop.get(); i++) {
+        // Until the first failure: once the server is dead, every writer's next append fails.
+        for (int i = 0; ; i++) {
           String label = "r" + round + "-" + id + "-" + i;
           IdempotencyKey key = IdempotencyKey.of(label);
           // Three messages per turn: a torn write would show as one or two of them.
@@ -129,7 +130,6 @@ class FaultTest {
     }
     Thread.sleep(1500);
     server.crash();
-    stop.set(true);
     for (CompletableFuture<Void> t : threads) {
       t.get(120, java.util.concurrent.TimeUnit.SECONDS);
     }

@@ -117,6 +117,13 @@ final class PrivateMariaDb implements AutoCloseable {
     throw new SQLException("the private MariaDB did not start within 60 s: " + log(), last);
   }
 
+  /** Starts the server again if it is not running. */
+  void ensureRunning() throws IOException, InterruptedException, SQLException {
+    if (process == null || !process.isAlive()) {
+      startServer();
+    }
+  }
+
   /** Kills the server the way a crash does (SIGKILL) and waits until it is gone. */
   void crash() throws InterruptedException {
     if (process != null) {
