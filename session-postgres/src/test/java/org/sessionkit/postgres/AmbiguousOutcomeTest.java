@@ -219,7 +219,7 @@ class AmbiguousOutcomeTest {
 
   @Test
   void aPooledConnectionThatBrokeIsAmbiguousForAWriteButNoConnectionAtAllIsPlain() {
-    PostgresSessionStorage store = throughProxy("connectTimeout=500ms");
+    PostgresSessionStorage store = throughProxy("connectTimeout=2s");
     await(store.save(PostgresSessionStorageTest.session("n", T0, 1)));
     proxy.refuse(true);
     // The pooled connection was closed under it: the client can't tell whether the server got
