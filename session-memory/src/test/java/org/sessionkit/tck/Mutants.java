@@ -94,6 +94,17 @@ final class Mutants {
     protected void corrupt(SessionStorage store, String id) {
       ((SharedLocationStore) store).location().corrupt(id);
     }
+
+    @Override
+    protected boolean corruptBody(SessionStorage store, String id) {
+      ((SharedLocationStore) store).location().corruptBody(id);
+      return true;
+    }
+
+    @Override
+    protected Optional<SessionStorage> newStorageWithRetention(java.time.Duration retention, java.time.Clock clock) {
+      return Optional.of(open(new SharedLocationStore.Location(clock, Optional.of(retention))));
+    }
   }
 
   // ------------------------------------------------------------------ values

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.sessionkit.Append;
+import org.sessionkit.DeleteFilter;
+import org.sessionkit.IdempotencyKey;
 import org.sessionkit.Futures;
 import org.sessionkit.InvalidArgumentException;
 import org.sessionkit.InvalidIdException;
@@ -89,6 +91,16 @@ abstract class LifecycleChecks extends CheckGroup {
     calls.put("update(id, null)", () -> store.update("n", null));
     calls.put("append(null, a)", () -> store.append(null, a));
     calls.put("append(id, null)", () -> store.append("n", null));
+    IdempotencyKey k = IdempotencyKey.of("k");
+    calls.put("create(s, null key)", () -> store.create(s, null));
+    calls.put("create(null, key)", () -> store.create(null, k));
+    calls.put("saveIf(s, r, null key)", () -> store.saveIf(s, r, null));
+    calls.put("saveIf(s, null, key)", () -> store.saveIf(s, null, k));
+    calls.put("update(id, f, null key)", () -> store.update("n", x -> x, null));
+    calls.put("update(id, null, key)", () -> store.update("n", null, k));
+    calls.put("loadTail(null, 1)", () -> store.loadTail(null, 1));
+    calls.put("loadBefore(null, 1, 1)", () -> store.loadBefore(null, 1, 1));
+    calls.put("deleteMatching(null)", () -> store.deleteMatching(null));
     calls.forEach((name, call) -> assertThatThrownBy(call::run).as(name).isInstanceOf(NullPointerException.class));
     assertUnchanged(store, s, r);
   }
@@ -113,8 +125,31 @@ abstract class LifecycleChecks extends CheckGroup {
     fails(StorageClosedException.class, () -> store.update("c", x -> x), "update");
     fails(StorageClosedException.class, () -> store.append("c", a), "append");
     fails(StorageClosedException.class, () -> store.problems(), "problems");
+    IdempotencyKey k = IdempotencyKey.of("closed");
+    fails(StorageClosedException.class, () -> store.loadTail("c", 1), "loadTail");
+    fails(StorageClosedException.class, () -> store.loadBefore("c", 1, 1), "loadBefore");
+    fails(StorageClosedException.class, () -> store.create(Samples.empty("new"), k), "keyed create");
+    fails(StorageClosedException.class, () -> store.saveIf(s, r, k), "keyed saveIf");
+    fails(StorageClosedException.class, () -> store.update("c", x -> x, k), "keyed update");
+    fails(StorageClosedException.class, () -> store.append("c", a.withIdempotencyKey(k)), "keyed append");
+    fails(StorageClosedException.class, () -> store.deleteMatching(DeleteFilter.idPrefix("c")), "deleteMatching");
+    fails(StorageClosedException.class, () -> store.deleteMatching(DeleteFilter.all()), "deleteMatching(all())");
+    fails(StorageClosedException.class, store::ping, "ping");
     assertThatThrownBy(() -> collect(store.stream(ListQuery.firstPage()), 10)).as("stream")
         .isInstanceOf(StorageClosedException.class);
+  }
+
+  @Test
+  @DisplayName("close() called from a callback of the store's own future completes, and the store is closed")
+  void closeFromACallbackDoesNotWaitForItself() {
+    SessionStorage store = fresh();
+    await(store.save(Samples.small("c", Samples.T0, 1, "c")));
+    CompletableFuture<Void> closing = store.load("c").thenAccept(s -> store.close());
+    await(closing);
+    fails(StorageClosedException.class, () -> store.load("c"), "load after close() from a callback");
+    SessionStorage other = fresh();
+    await(other.save(Samples.small("d", Samples.T0, 1, "d")).thenRun(other::close));
+    fails(StorageClosedException.class, () -> other.save(Samples.empty("e")), "save after close() from a save's callback");
   }
 
   @Test
@@ -151,6 +186,12 @@ abstract class LifecycleChecks extends CheckGroup {
         futures.add(store.save(Samples.small("f" + t + "-" + i, Samples.T0, 1, "f")));
         futures.add(store.load("base"));
         futures.add(store.list(ListQuery.firstPage().limit(5)));
+        futures.add(store.loadTail("base", 2));
+        futures.add(store.append("base", Append.of(List.of(Message.user("m")), SessionState.initial("/"), Samples.T0)
+            .withIdempotencyKey(IdempotencyKey.of("k-" + t + "-" + i))));
+        if (i % 50 == 0) {
+          futures.add(store.deleteMatching(DeleteFilter.idPrefix("f" + t + "-")));
+        }
       }
     });
     for (CompletableFuture<?> f : futures) {

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.sessionkit.Append;
 import org.sessionkit.CorruptDocumentException;
+import org.sessionkit.JsonValue;
 import org.sessionkit.ListQuery;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.Message;
@@ -18,6 +20,7 @@ import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionPage;
 import org.sessionkit.SessionState;
 import org.sessionkit.SessionStorage;
+import org.sessionkit.SessionSummary;
 
 /**
  * The kit's checks of one clause — Problem entries (CORRUPTIBLE): an unreadable entry never
@@ -64,7 +67,7 @@ abstract class ProblemEntryChecks extends CheckGroup {
   }
 
   @Test
-  @DisplayName("load, loadVersioned, update and append of the entry fail with CorruptDocumentException naming it")
+  @DisplayName("load, loadVersioned, loadTail, loadBefore, update and append of the entry fail with CorruptDocumentException naming it")
   void readingTheCorruptEntryFails() {
     SessionStorage store = storeWithACorruptEntry(good());
     for (CorruptDocumentException e : List.of(
@@ -72,7 +75,9 @@ abstract class ProblemEntryChecks extends CheckGroup {
         fails(CorruptDocumentException.class, () -> store.loadVersioned("broken-1")),
         fails(CorruptDocumentException.class, () -> store.update("broken-1", s -> s)),
         fails(CorruptDocumentException.class,
-            () -> store.append("broken-1", Append.of(List.of(Message.user("x")), SessionState.initial("/"), Samples.T0))))) {
+            () -> store.append("broken-1", Append.of(List.of(Message.user("x")), SessionState.initial("/"), Samples.T0))),
+        fails(CorruptDocumentException.class, () -> store.loadTail("broken-1", 1)),
+        fails(CorruptDocumentException.class, () -> store.loadBefore("broken-1", 5, 1)))) {
       assertThat(e.getMessage()).as("the message names the entry").contains("broken-1");
     }
     assertSameSession(good().get(0), await(store.load("good-1")), "a good session beside a corrupt one");
@@ -92,6 +97,40 @@ abstract class ProblemEntryChecks extends CheckGroup {
     fails(SessionNotFoundException.class, () -> store.load("broken-2"));
     assertThat(await(store.problems())).as("problems after the entry was deleted").isEmpty();
     assertThat(ids(await(store.list()))).doesNotContain("broken-2").contains("broken-1");
+  }
+
+  @Test
+  @DisplayName("a corrupt body under an intact head: load fails, listings still list it from the head (custom keys too), problems() finds it")
+  void problemsFindsACorruptBodyUnderAnIntactHead() {
+    SessionStorage store = fresh();
+    List<Session> good = good();
+    saveAll(store, good);
+    Session victim = Samples.small("broken-1", Samples.T0.plusSeconds(1), 3, "broken")
+        .withState(st -> st.withCustom("title", new JsonValue.JsonString("still listed")));
+    Revision r = await(store.save(victim));
+    boolean damaged;
+    try {
+      damaged = kit.corruptBody(store, "broken-1");
+    } catch (Exception e) {
+      throw new AssertionError("corruptBody(store, \"broken-1\") failed: " + e, e);
+    }
+    Assumptions.assumeTrue(damaged, "needs corruptBody(store, id), which this store's test does not implement");
+    for (CorruptDocumentException e : List.of(
+        fails(CorruptDocumentException.class, () -> store.load("broken-1"), "load of a session with a corrupt body"),
+        fails(CorruptDocumentException.class, () -> store.loadVersioned("broken-1"), "loadVersioned of a session with a corrupt body"))) {
+      assertThat(e.getMessage()).as("the message of the corrupt-document error names the entry").contains("broken-1");
+    }
+    assertThat(await(store.problems())).as("problems(), the full check, with a corrupt body under an intact head")
+        .anySatisfy(p -> assertNamesBroken(p));
+    List<SessionSummary> listed = await(store.list(ListQuery.withPrefix("broken-").withCustomKeys("title"))).summaries();
+    assertThat(listed).as("a listing of the entry whose head is intact").hasSize(1);
+    assertThat(listed.get(0)).as("its summary, read from the head with the custom key title")
+        .isEqualTo(victim.summary(r, java.util.Set.of("title")));
+    assertThat(ids(await(store.list()))).as("list()").containsAll(good.stream().map(Session::id).toList());
+    Session fixed = Samples.small("broken-1", Samples.T0, 1, "fixed");
+    Revision r2 = await(store.save(fixed));
+    assertUnchanged(store, fixed, r2);
+    assertThat(await(store.problems())).as("problems() after the entry was replaced").isEmpty();
   }
 
 

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.sessionkit.InvalidSessionException;
 import org.sessionkit.JsonValue;
+import org.sessionkit.RevisionConflictException;
+import org.sessionkit.IdempotencyKey;
 import org.sessionkit.Message;
 import org.sessionkit.Revision;
 import org.sessionkit.Session;
@@ -42,6 +44,26 @@ abstract class UpdateChecks extends CheckGroup {
     assertSameSession(expected, v.session(), "the session update returned");
     assertThat(v.revision()).isNotEqualTo(r0);
     assertUnchanged(store, expected, v.revision());
+  }
+
+  @Test
+  @DisplayName("update writes even when the change returns an equal session: a new revision, and the old one is stale")
+  void updateThatChangesNothingStillWrites() {
+    SessionStorage store = fresh();
+    Session s = Samples.small("same", Samples.T0, 2, "same");
+    Revision r0 = await(store.save(s));
+    VersionedSession v = await(store.update("same", x -> x));
+    assertThat(v.revision()).as("revision of an update returning the session unchanged, compared with the one before (%s)", r0)
+        .isNotEqualTo(r0);
+    assertUnchanged(store, s, v.revision());
+    VersionedSession w = await(store.update("same", x -> new Session(x.id(), x.messages(), x.state(), x.createdAt(), x.updatedAt())));
+    assertThat(w.revision()).as("revision of an update returning an equal copy, compared with the one before (%s)", v.revision())
+        .isNotIn(r0, v.revision());
+    Revision keyed = await(store.update("same", x -> x, IdempotencyKey.of("no-change")));
+    assertThat(keyed).as("revision of a keyed update returning the session unchanged").isNotIn(r0, v.revision(), w.revision());
+    fails(RevisionConflictException.class, () -> store.saveIf(Samples.small("same", Samples.T0, 9, "stale"), w.revision()),
+        "saveIf with the revision from before an update that changed nothing");
+    assertUnchanged(store, s, keyed);
   }
 
   @Test
