@@ -113,19 +113,27 @@ class SharedLocationStore extends AbstractSessionStorage {
         && location.clock.instant().isAfter(e.writtenAt().plus(location.retention.get()));
   }
 
-  /** The write log a new write of {@code id} starts from. Call with the lock held. */
-  protected WriteLog logOf(Entry current) {
-    return current == null ? WriteLog.empty() : current.log();
+  /** The revision of an applied write with {@code key}, if {@code current}'s log remembers one. Lock held. */
+  protected Optional<Revision> applied(String id, Entry current, IdempotencyKey key) {
+    return current == null ? Optional.empty() : current.log().find(key);
   }
 
-  /** The log stored after a write with {@code key} that produced {@code revision}. */
-  protected WriteLog logAfter(WriteLog log, Optional<IdempotencyKey> key, Revision revision) {
-    return log.after(key, revision);
+  /** The write log stored with the write after {@code current} that produced {@code revision}. Lock held. */
+  protected WriteLog logAfter(String id, Entry current, Optional<IdempotencyKey> key, Revision revision) {
+    return (current == null ? WriteLog.empty() : current.log()).after(key, revision);
   }
 
-  /** The entry written for {@code session}; {@code previous} is the live entry or null. */
-  protected Entry written(Session session, Revision revision, WriteLog log, Entry previous) {
+  /** Called when a write of {@code id} fails its condition; changes nothing. Lock held. */
+  protected void onConflict(String id, Entry current, Optional<IdempotencyKey> key) {}
+
+  /** The entry written for {@code session}; {@code previous} is the live entry or null. Lock held. */
+  protected Entry written(Session session, Revision revision, WriteLog log, Entry previous, boolean append) {
     return new Entry(session, revision, log, location.clock.instant());
+  }
+
+  /** Whether {@link #doProblems()} reads every entry fully (true) or only walks the listing. */
+  protected boolean fullProblemCheck() {
+    return true;
   }
 
   /** The summary a listing gives for an entry. */
@@ -157,24 +165,25 @@ class SharedLocationStore extends AbstractSessionStorage {
         location.corrupt.remove(id);
       }
       Entry current = live(id);
-      if (key.isPresent() && current != null) {
-        Optional<Revision> applied = current.log().find(key.get());
+      if (key.isPresent()) {
+        Optional<Revision> applied = applied(id, current, key.get());
         if (applied.isPresent()) {
           return CompletableFuture.completedFuture(applied.get());
         }
       }
       if (!condition.test(Optional.ofNullable(current).map(Entry::revision))) {
+        onConflict(id, current, key);
         return CompletableFuture.failedFuture(new RevisionConflictException(
             "write of " + id + ": the stored revision is not the expected one"));
       }
-      return CompletableFuture.completedFuture(put(session, current, key));
+      return CompletableFuture.completedFuture(put(session, current, key, false));
     }
   }
 
   /** Stores {@code session} as the write after {@code current}. Call with the lock held. */
-  private Revision put(Session session, Entry current, Optional<IdempotencyKey> key) {
+  private Revision put(Session session, Entry current, Optional<IdempotencyKey> key, boolean append) {
     Revision r = Revision.of(location.name + "/" + ++location.revisions);
-    location.entries.put(session.id(), written(session, r, logAfter(logOf(current), key, r), current));
+    location.entries.put(session.id(), written(session, r, logAfter(session.id(), current, key, r), current, append));
     location.bodyCorrupt.remove(session.id());
     return r;
   }
@@ -229,17 +238,18 @@ class SharedLocationStore extends AbstractSessionStorage {
         return CompletableFuture.failedFuture(new SessionNotFoundException("no session " + id));
       }
       if (append.idempotencyKey().isPresent()) {
-        Optional<Revision> applied = current.log().find(append.idempotencyKey().get());
+        Optional<Revision> applied = applied(id, current, append.idempotencyKey().get());
         if (applied.isPresent()) {
           return CompletableFuture.completedFuture(applied.get());
         }
       }
       if (append.expectedRevision().isPresent() && !append.expectedRevision().get().equals(current.revision())) {
+        onConflict(id, current, append.idempotencyKey());
         return CompletableFuture.failedFuture(new RevisionConflictException("append to " + id + ": stale revision"));
       }
       Session appended = append.applyTo(current.session());
       validate(appended);
-      return CompletableFuture.completedFuture(put(appended, current, append.idempotencyKey()));
+      return CompletableFuture.completedFuture(put(appended, current, append.idempotencyKey(), true));
     }
   }
 
@@ -268,6 +278,9 @@ class SharedLocationStore extends AbstractSessionStorage {
   /** The full check: every entry load would reject, the ones with an intact head included. */
   @Override
   protected CompletableFuture<List<ListingProblem>> doProblems() {
+    if (!fullProblemCheck()) {
+      return super.doProblems();
+    }
     synchronized (location.lock) {
       List<ListingProblem> problems = new ArrayList<>();
       location.corrupt.keySet().forEach(id -> problems.add(new ListingProblem(location.name + "/" + id, Optional.of(id), "not JSON")));
@@ -281,7 +294,7 @@ class SharedLocationStore extends AbstractSessionStorage {
    * Removes a few expired entries, re-checking each under the lock (so a session written since
    * it expired stays): sweeping is built in and bounded per call. Call with the lock held.
    */
-  private void sweep() {
+  protected void sweep() {
     if (location.retention.isEmpty()) {
       return;
     }

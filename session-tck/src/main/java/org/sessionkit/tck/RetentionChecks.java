@@ -215,45 +215,52 @@ abstract class RetentionChecks extends CheckGroup {
   @DisplayName("sessions written again while sweeps run survive with their new content; the others are gone")
   void sessionsWrittenDuringSweepsSurvive() {
     SessionStorage store = storeWithRetention();
-    int n = 300;
-    List<Session> sessions = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      sessions.add(Samples.small("s/" + i, Samples.T0.plusNanos(i), 1, "old" + i));
-    }
-    saveAll(store, sessions);
-    clock.advance(BEYOND);
-    Map<String, Revision> rewritten = new ConcurrentHashMap<>();
-    AtomicBoolean writing = new AtomicBoolean(true);
-    concurrently(2, t -> {
-      if (t == 0) {
-        try {
-          for (int i = 0; i < n; i += 2) {
-            Session fresh = Samples.small("s/" + i, Samples.T0.plusNanos(i), 2, "new" + i);
-            rewritten.put(fresh.id(), await(store.save(fresh)));
+    int n = 200;
+    for (int round = 0; round < 3; round++) {
+      String prefix = "r" + round + "/";
+      List<Session> sessions = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        sessions.add(Samples.small(prefix + i, Samples.T0.plusNanos(i), 1, "old" + i));
+      }
+      saveAll(store, sessions);
+      clock.advance(BEYOND);
+      Map<String, Revision> rewritten = new ConcurrentHashMap<>();
+      AtomicBoolean writing = new AtomicBoolean(true);
+      java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger(2);
+      concurrently(3, t -> {
+        if (t < 2) {
+          try {
+            // Two writers, each every fourth session, so that rewrites are spread over the sweeps.
+            for (int i = t; i < n; i += 4) {
+              Session fresh = Samples.small(prefix + i, Samples.T0.plusNanos(i), 2, "new" + i);
+              rewritten.put(fresh.id(), await(store.save(fresh)));
+            }
+          } finally {
+            if (writers.decrementAndGet() == 0) {
+              writing.set(false);
+            }
           }
-        } finally {
-          writing.set(false);
+        } else {
+          // Operations that may sweep: listings and writes of other sessions.
+          int k = 0;
+          do {
+            await(store.list(ListQuery.firstPage().limit(10)));
+            await(store.save(Samples.empty("other-" + k++ % 20)));
+          } while (writing.get());
         }
-      } else {
-        // Operations that may sweep: listings and writes of other sessions.
-        int k = 0;
-        do {
-          await(store.list(ListQuery.firstPage().limit(10)));
-          await(store.save(Samples.empty("other-" + k++ % 20)));
-        } while (writing.get());
+      });
+      List<String> lost = new ArrayList<>();
+      for (Map.Entry<String, Revision> e : rewritten.entrySet()) {
+        try {
+          Revision now = await(store.loadVersioned(e.getKey())).revision();
+          assertThat(now).as("revision of %s, written again after it expired", Samples.show(e.getKey())).isEqualTo(e.getValue());
+        } catch (SessionNotFoundException gone) {
+          lost.add(Samples.show(e.getKey()));
+        }
       }
-    });
-    List<String> lost = new ArrayList<>();
-    for (Map.Entry<String, Revision> e : rewritten.entrySet()) {
-      try {
-        Revision now = await(store.loadVersioned(e.getKey())).revision();
-        assertThat(now).as("revision of %s, written again after it expired", Samples.show(e.getKey())).isEqualTo(e.getValue());
-      } catch (SessionNotFoundException gone) {
-        lost.add(Samples.show(e.getKey()));
-      }
+      assertThat(lost).as("sessions written again after they expired, then removed by a sweep (round %d)", round).isEmpty();
+      List<String> stillThere = ids(flatten(walk(store, ListQuery.withPrefix(prefix).limit(1000), n)));
+      assertThat(stillThere).as("sessions %s… listed at the end of round %d", prefix, round).hasSize(rewritten.size());
     }
-    assertThat(lost).as("sessions written again after they expired, but then removed by a sweep").isEmpty();
-    List<String> stillThere = ids(flatten(walk(store, ListQuery.withPrefix("s/").limit(1000), n)));
-    assertThat(stillThere).as("sessions s/… listed at the end").hasSize(rewritten.size());
   }
 }
