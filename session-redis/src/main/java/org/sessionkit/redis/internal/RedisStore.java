@@ -224,7 +224,10 @@ public final class RedisStore {
   public void close() {
     if (!(Thread.currentThread() instanceof FastThreadLocalThread)) {
       CompletableFuture<?>[] inFlight = running.toArray(new CompletableFuture<?>[0]);
-      Duration wait = timeout.compareTo(CLOSE_WAIT_LIMIT) < 0 ? timeout : CLOSE_WAIT_LIMIT;
+      // Half the call timeout: calls that would finish in time mostly do, and close() never
+      // takes as long as a call may.
+      Duration half = timeout.dividedBy(2);
+      Duration wait = half.compareTo(CLOSE_WAIT_LIMIT) < 0 ? half : CLOSE_WAIT_LIMIT;
       try {
         CompletableFuture.allOf(inFlight).get(wait.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
@@ -751,7 +754,11 @@ public final class RedisStore {
     }
     String prefixHex = request.idPrefix().map(KeyLayout::hex).orElse("");
     Merge merge = new Merge(request, range, shards.length);
-    return round(merge, prefixHex).thenApply(v -> merge.result());
+    return round(merge, prefixHex).thenApply(v -> {
+      synchronized (merge) {
+        return merge.result();
+      }
+    });
   }
 
   /** One shard's state in a listing: where it continues, and whether it is exhausted. */
@@ -864,7 +871,10 @@ public final class RedisStore {
     }
     // Every shard that may still hold an entry of the page is asked: all of them while fewer
     // than a page were found, else those that have not answered up to the page's last entry.
-    String needed = merge.neededUpTo();
+    String needed;
+    synchronized (merge) {
+      needed = merge.neededUpTo();
+    }
     List<CompletableFuture<Void>> calls = new ArrayList<>();
     for (int i = 0; i < merge.cursors.length; i++) {
       ShardCursor c = merge.cursors[i];
@@ -873,11 +883,13 @@ public final class RedisStore {
       }
     }
     return CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])).thenCompose(v -> {
-      if (merge.complete()) {
-        return CompletableFuture.completedFuture(null);
-      }
-      for (ShardCursor c : merge.cursors) {
-        c.want = Math.min(merge.request.fetchSize(), c.want * 2);
+      synchronized (merge) {
+        if (merge.complete()) {
+          return CompletableFuture.completedFuture(null);
+        }
+        for (ShardCursor c : merge.cursors) {
+          c.want = Math.min(merge.request.fetchSize(), c.want * 2);
+        }
       }
       return round(merge, prefixHex);
     });
@@ -903,13 +915,16 @@ public final class RedisStore {
     return read("listing", () -> Scripts.LIST.run(reads, k, args), reply -> {
       String cursor = string(reply.get(0));
       prune(shard, list(reply.get(1)));
-      for (Object e : reply.subList(2, reply.size())) {
-        collect(merge, shard, list(e), withState);
-      }
-      if (cursor.isEmpty()) {
-        c.done = true;
-      } else {
-        c.start = cursor;
+      // Replies of several shards are handled on several threads at once.
+      synchronized (merge) {
+        for (Object e : reply.subList(2, reply.size())) {
+          collect(merge, shard, list(e), withState);
+        }
+        if (cursor.isEmpty()) {
+          c.done = true;
+        } else {
+          c.start = cursor;
+        }
       }
       return null;
     });
