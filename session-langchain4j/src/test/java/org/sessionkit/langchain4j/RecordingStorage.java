@@ -1,24 +1,25 @@
 package org.sessionkit.langchain4j;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.UnaryOperator;
+import org.sessionkit.AmbiguousOutcomeException;
 import org.sessionkit.Append;
-import org.sessionkit.ListQuery;
-import org.sessionkit.ListingProblem;
+import org.sessionkit.IdempotencyKey;
 import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
-import org.sessionkit.SessionPage;
+import org.sessionkit.SessionSlice;
 import org.sessionkit.SessionStorage;
-import org.sessionkit.SessionSummary;
 import org.sessionkit.VersionedSession;
+import org.sessionkit.tck.ForwardingSessionStorage;
 
-/** A store decorator that counts the calls the adapter makes, to show which writes it chose. */
-final class RecordingStorage implements SessionStorage {
-  final SessionStorage delegate;
+/**
+ * A store decorator that counts the calls the adapters make, to show which reads and writes they
+ * chose, and injects failures.
+ */
+final class RecordingStorage extends ForwardingSessionStorage {
   final AtomicInteger loads = new AtomicInteger();
+  final AtomicInteger tailReads = new AtomicInteger();
   final AtomicInteger appends = new AtomicInteger();
   final AtomicInteger conditionalSaves = new AtomicInteger();
   final AtomicInteger creates = new AtomicInteger();
@@ -28,9 +29,19 @@ final class RecordingStorage implements SessionStorage {
   volatile boolean hang;
   /** When set, every conditional write fails as if another writer always got there first. */
   volatile boolean alwaysConflict;
+  /**
+   * How many of the next appends are applied but then fail with {@link AmbiguousOutcomeException},
+   * as when the reply of the store is lost.
+   */
+  final AtomicInteger appliedButReplyLost = new AtomicInteger();
 
   RecordingStorage(SessionStorage delegate) {
-    this.delegate = delegate;
+    super(delegate);
+  }
+
+  /** The store underneath, for writes the adapter must not see counted or failed. */
+  SessionStorage inner() {
+    return delegate;
   }
 
   int writes() {
@@ -50,9 +61,21 @@ final class RecordingStorage implements SessionStorage {
   }
 
   @Override
+  public CompletableFuture<Revision> saveIf(Session session, Revision expected, IdempotencyKey key) {
+    conditionalSaves.incrementAndGet();
+    return alwaysConflict ? conflict() : delegate.saveIf(session, expected, key);
+  }
+
+  @Override
   public CompletableFuture<Revision> create(Session session) {
     creates.incrementAndGet();
     return alwaysConflict ? conflict() : delegate.create(session);
+  }
+
+  @Override
+  public CompletableFuture<Revision> create(Session session, IdempotencyKey key) {
+    creates.incrementAndGet();
+    return alwaysConflict ? conflict() : lossy(delegate.create(session, key));
   }
 
   @Override
@@ -68,13 +91,15 @@ final class RecordingStorage implements SessionStorage {
   }
 
   @Override
-  public CompletableFuture<List<SessionSummary>> list() {
-    return delegate.list();
+  public CompletableFuture<SessionSlice> loadTail(String id, int count) {
+    tailReads.incrementAndGet();
+    return hang ? new CompletableFuture<>() : delegate.loadTail(id, count);
   }
 
   @Override
-  public CompletableFuture<SessionPage> list(ListQuery query) {
-    return delegate.list(query);
+  public CompletableFuture<SessionSlice> loadBefore(String id, long beforeIndex, int count) {
+    tailReads.incrementAndGet();
+    return hang ? new CompletableFuture<>() : delegate.loadBefore(id, beforeIndex, count);
   }
 
   @Override
@@ -90,27 +115,22 @@ final class RecordingStorage implements SessionStorage {
   }
 
   @Override
-  public CompletableFuture<VersionedSession> update(String id, UnaryOperator<Session> change) {
-    return delegate.update(id, change);
-  }
-
-  @Override
   public CompletableFuture<Revision> append(String id, Append append) {
     appends.incrementAndGet();
-    return alwaysConflict ? conflict() : delegate.append(id, append);
+    return alwaysConflict ? conflict() : lossy(delegate.append(id, append));
   }
 
-  @Override
-  public CompletableFuture<List<ListingProblem>> problems() {
-    return delegate.problems();
+  /** Applies the write, then (while {@link #appliedButReplyLost} is positive) loses its reply. */
+  private CompletableFuture<Revision> lossy(CompletableFuture<Revision> write) {
+    return write.thenApply(revision -> {
+      if (appliedButReplyLost.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        throw new AmbiguousOutcomeException("injected: the reply of an applied write was lost");
+      }
+      return revision;
+    });
   }
 
   private static <T> CompletableFuture<T> conflict() {
     return CompletableFuture.failedFuture(new RevisionConflictException("injected conflict"));
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 }

@@ -45,7 +45,7 @@ class SessionChatMemoryStoreTest {
   }
 
   private Session stored(String id) {
-    return Futures.await(storage.delegate.load(id), 30, SECONDS);
+    return Futures.await(storage.inner().load(id), 30, SECONDS);
   }
 
   private static List<ChatMessage> list(ChatMessage... messages) {
@@ -56,7 +56,7 @@ class SessionChatMemoryStoreTest {
   void anUnknownMemoryHasNoMessagesAndCreatesNothing() {
     assertThat(store.getMessages("nobody")).isEmpty();
     store.updateMessages("nobody", List.of());
-    assertThat(Futures.await(storage.delegate.list(), 30, SECONDS)).isEmpty();
+    assertThat(Futures.await(storage.inner().list(), 30, SECONDS)).isEmpty();
   }
 
   @Test
@@ -114,7 +114,7 @@ class SessionChatMemoryStoreTest {
   void aListThatDropsMessagesIsSavedConditionallyKeepingTheState() {
     store.updateMessages("c", list(UserMessage.from("1"), AiMessage.from("2"), UserMessage.from("3")));
     Futures.await(
-        storage.delegate.update(
+        storage.inner().update(
             "c",
             s -> s.withState(st -> st.withCustom("tenant", JsonValue.of("acme")).withTokenUsage(TokenUsage.of(10, 5)))),
         30,
@@ -165,7 +165,7 @@ class SessionChatMemoryStoreTest {
     List<ChatMessage> read = store.getMessages("c");
     // another instance of the application appends a turn meanwhile
     Futures.await(
-        storage.delegate.append("c", Append.of(List.of(Message.user("theirs")), stored("c").state(), Instant.now())),
+        storage.inner().append("c", Append.of(List.of(Message.user("theirs")), stored("c").state(), Instant.now())),
         30,
         SECONDS);
     read.add(UserMessage.from("ours"));
@@ -179,7 +179,7 @@ class SessionChatMemoryStoreTest {
     store.updateMessages("c", list(UserMessage.from("1"), AiMessage.from("2")));
     List<ChatMessage> read = store.getMessages("c");
     Futures.await(
-        storage.delegate.append("c", Append.of(List.of(Message.user("theirs")), stored("c").state(), Instant.now())),
+        storage.inner().append("c", Append.of(List.of(Message.user("theirs")), stored("c").state(), Instant.now())),
         30,
         SECONDS);
     read.remove(0);
@@ -193,7 +193,7 @@ class SessionChatMemoryStoreTest {
   void aClearBetweenReadAndWriteKeepsOnlyTheNewMessages() {
     store.updateMessages("c", list(UserMessage.from("1"), AiMessage.from("2")));
     List<ChatMessage> read = store.getMessages("c");
-    Futures.await(storage.delegate.delete("c"), 30, SECONDS);
+    Futures.await(storage.inner().delete("c"), 30, SECONDS);
     read.add(UserMessage.from("3"));
     store.updateMessages("c", read);
     assertThat(stored("c").messages()).containsExactly(Message.user("3"));
@@ -269,7 +269,7 @@ class SessionChatMemoryStoreTest {
   @Test
   void anUnreadableStoredSessionFailsTheRead() {
     Futures.await(
-        storage.delegate.save(
+        storage.inner().save(
             Session.create("c", "/").withMessage(Message.of(org.sessionkit.Role.USER, new org.sessionkit.ContentBlock.Compaction("s")))),
         30,
         SECONDS);

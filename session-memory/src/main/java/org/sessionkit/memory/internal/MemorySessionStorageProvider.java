@@ -5,10 +5,15 @@ import java.util.Set;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.spi.SessionStorageProvider;
 import org.sessionkit.StorageConfigurationException;
+import org.sessionkit.spi.StorageOptions;
 import org.sessionkit.spi.StorageUri;
 import org.sessionkit.memory.MemorySessionStorage;
 
-/** Serves {@code memory:}: a new, empty {@link MemorySessionStorage} per call. Takes no options. */
+/**
+ * Serves {@code memory:}: a new, empty {@link MemorySessionStorage} per call. One option:
+ * {@code retention} (an ISO-8601 duration such as {@code P30D}; sessions not written for that
+ * long are absent).
+ */
 @AutoService(SessionStorageProvider.class)
 public final class MemorySessionStorageProvider implements SessionStorageProvider {
 
@@ -31,7 +36,10 @@ public final class MemorySessionStorageProvider implements SessionStorageProvide
       throw new StorageConfigurationException(
           "the memory store takes no location: use memory: instead of " + uri.redacted());
     }
-    uri.optionReader().finish();
-    return new MemorySessionStorage();
+    StorageOptions options = uri.optionReader();
+    MemorySessionStorage.Builder builder = MemorySessionStorage.builder();
+    options.optionalDuration("retention").ifPresent(builder::retention);
+    options.finish();
+    return builder.build();
   }
 }
