@@ -117,6 +117,44 @@ class AbstractSessionStorageTest {
   }
 
   @Test
+  void concurrentUpdatesOfOneSessionNeverGiveUpUnderOrdinaryContention() throws Exception {
+    // Scale: -Dsessionkit.test.scale=full runs 8 threads x 3,000 updates of one id.
+    boolean full = "full".equals(System.getProperty("sessionkit.test.scale"));
+    int threads = 8;
+    int perThread = full ? 3_000 : 150;
+    store.giveUpAfter(AbstractSessionStorage.UPDATE_GIVE_UP_AFTER);
+    await(store.save(Session.create("hot", "/")));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int me = t;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < perThread; i++) {
+            String text = me + ":" + i;
+            await(store.update("hot", s -> s.withMessage(Message.user(text))));
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(full ? 600 : 120, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(await(store.load("hot")).messages()).hasSize(threads * perThread);
+  }
+
+  @Test
+  void updateWritesANewRevisionEvenWhenTheChangeReturnsAnEqualSession() {
+    Revision r1 = await(store.save(Session.create("same", "/")));
+    VersionedSession after = await(store.update("same", s -> s));
+    assertThat(after.revision()).isNotEqualTo(r1);
+    assertThat(await(store.loadVersioned("same")).revision()).isEqualTo(after.revision());
+  }
+
+  @Test
   void defaultAppendAddsMessagesAndHonoursTheExpectedRevision() {
     Revision r1 = await(store.save(Session.create("a", "/")));
     SessionState state = SessionState.initial("/elsewhere");

@@ -82,10 +82,16 @@ public final class StubStorage extends AbstractSessionStorage {
     return CompletableFuture.completedFuture(PageResult.of(all));
   }
 
-  /** Gives up on conflicts quickly, so that the test of giving up is fast. */
+  private volatile java.time.Duration giveUpAfter = java.time.Duration.ofMillis(300);
+
+  /** Sets how long updates retry (300 ms by default, so that the test of giving up is fast). */
+  public void giveUpAfter(java.time.Duration d) {
+    this.giveUpAfter = d;
+  }
+
   @Override
   protected java.time.Duration updateGiveUpAfter() {
-    return java.time.Duration.ofMillis(300);
+    return giveUpAfter;
   }
 
   @Override

@@ -169,7 +169,7 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
 
   @Override
   protected CompletableFuture<Revision> doSave(Session session, WriteCondition condition) {
-    return blocking(() -> store.save(session, condition));
+    return blockingWrite(() -> store.save(session, condition));
   }
 
   @Override
@@ -179,7 +179,7 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
 
   @Override
   protected CompletableFuture<Void> doDelete(String id, Optional<Revision> expected) {
-    return blocking(
+    return blockingWrite(
         () -> {
           store.delete(id, expected);
           return null;
@@ -199,13 +199,36 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
    */
   @Override
   protected CompletableFuture<Revision> doAppend(String id, Append append) {
-    return blocking(() -> store.append(id, append));
+    return blockingWrite(() -> store.append(id, append));
   }
 
-  /** Reports problem files once: they come with the first page of a walk over everything. */
+  /**
+   * The full check: reads every document of the directory completely, as {@link #load} would,
+   * and reports every entry {@code load} would reject (see {@link SessionStorage#problems()}).
+   * Expensive by design — a read of every byte in the directory, one document at a time —
+   * while listing pages keep reporting only what they see cheaply from the heads.
+   */
   @Override
   protected CompletableFuture<List<ListingProblem>> doProblems() {
-    return blocking(() -> store.list(PageRequest.all(1)).problems());
+    return blocking(store::problems);
+  }
+
+  /**
+   * Checks that the directory exists, is a directory and is writable, without listing it (a
+   * listing reads every entry of the directory, which is no health check).
+   */
+  @Override
+  protected CompletableFuture<Void> doPing() {
+    return blocking(() -> {
+      store.ping();
+      return null;
+    });
+  }
+
+  /** Returns {@code "file"}. */
+  @Override
+  public String kind() {
+    return "file";
   }
 
   /**

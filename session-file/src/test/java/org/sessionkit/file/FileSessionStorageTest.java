@@ -322,7 +322,8 @@ class FileSessionStorageTest {
             "mismatch", "folder", "a b", "dangling")
         .map(n -> dir.toAbsolutePath().resolve(n + ".json").toString()).sorted().collect(Collectors.toList());
     assertThat(first.problems()).extracting(ListingProblem::location).containsExactlyElementsOf(expected);
-    assertThat(await(store.problems())).isEqualTo(first.problems());
+    // The full check finds the same entries (its reasons come from a full read).
+    assertThat(await(store.problems())).extracting(ListingProblem::location).containsExactlyElementsOf(expected);
     assertThat(first.problems()).filteredOn(p -> p.location().endsWith("mismatch.json"))
         .singleElement().satisfies(p -> {
           assertThat(p.id()).contains("mismatch");

@@ -133,6 +133,11 @@ final class TestOps implements FileSystemOps {
       }
 
       @Override
+      public BasicFileAttributes attributes() {
+        return h.attributes();
+      }
+
+      @Override
       public int read(ByteBuffer dst, long position) throws IOException {
         int n = h.read(dst, position);
         if (n > 0) {
@@ -152,6 +157,12 @@ final class TestOps implements FileSystemOps {
   public BasicFileAttributes attributes(Path path) throws IOException {
     stats.incrementAndGet();
     return real.attributes(path);
+  }
+
+  @Override
+  public BasicFileAttributes entryAttributes(Path path) throws IOException {
+    stats.incrementAndGet();
+    return real.entryAttributes(path);
   }
 
   @Override

@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -74,13 +78,110 @@ final class DefaultFileSystemOps implements FileSystemOps {
     Files.delete(path);
   }
 
+  /**
+   * Checks the entry without following links ({@code lstat}), opens it with {@code O_NOFOLLOW}
+   * (a link swapped in after the check fails instead of being followed), then checks that the
+   * path still names the file that was checked: a rename in between (a writer replacing the
+   * document) starts over. What the check can't exclude is an entry replaced by a FIFO and
+   * back within the microseconds between the check and the open, which only someone who can
+   * write the directory can do; reads are positional, which fails at once on a FIFO or socket.
+   */
   @Override
   public ReadHandle openRead(Path path) throws IOException {
-    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+    for (int attempt = 1; ; attempt++) {
+      BasicFileAttributes before = regularFile(path);
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(path, READ_NO_FOLLOW);
+      } catch (FileSystemException e) {
+        if (e instanceof NoSuchFileException) {
+          throw e;
+        }
+        // ELOOP: the entry became a symbolic link after the check. Anything else: check again
+        // to report what the entry is now, or rethrow.
+        regularFile(path);
+        throw e;
+      } catch (IOException e) {
+        if (String.valueOf(e.getMessage()).contains("NOFOLLOW_LINKS")) {
+          throw new NotRegularFileException(path.toString(), "a symbolic link");
+        }
+        throw e;
+      }
+      boolean same = false;
+      try {
+        BasicFileAttributes after = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        same = after.isRegularFile()
+            && (before.fileKey() == null || before.fileKey().equals(after.fileKey()));
+      } catch (NoSuchFileException e) {
+        same = false;
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+      if (same) {
+        return handle(channel, before);
+      }
+      channel.close();
+      if (attempt >= MAX_OPEN_ATTEMPTS) {
+        throw new FileSystemException(path.toString(), null,
+            "the file was replaced " + attempt + " times while it was being opened");
+      }
+    }
+  }
+
+  private static final int MAX_OPEN_ATTEMPTS = 8;
+
+  private static final Set<OpenOption> READ_NO_FOLLOW =
+      Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+
+  /** Returns the entry's own attributes if it is a regular file; else says what it is. */
+  private static BasicFileAttributes regularFile(Path path) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (a.isRegularFile()) {
+      return a;
+    }
+    throw new NotRegularFileException(path.toString(), describe(path, a));
+  }
+
+  /** Names what a non-regular entry is, for messages. */
+  static String describe(Path path, BasicFileAttributes a) {
+    if (a.isSymbolicLink()) {
+      return "a symbolic link";
+    }
+    if (a.isDirectory()) {
+      return "a directory";
+    }
+    try {
+      // The unix view gives the file type bits (Linux, macOS); elsewhere say what it may be.
+      int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+      switch (mode & 0170000) {
+        case 0010000:
+          return "a FIFO (named pipe)";
+        case 0140000:
+          return "a socket";
+        case 0020000:
+          return "a character device";
+        case 0060000:
+          return "a block device";
+        default:
+          break;
+      }
+    } catch (IOException | RuntimeException e) {
+      // Fall through to the general description.
+    }
+    return "a FIFO, socket or device";
+  }
+
+  private static ReadHandle handle(FileChannel channel, BasicFileAttributes attributes) {
     return new ReadHandle() {
       @Override
       public long size() throws IOException {
         return channel.size();
+      }
+
+      @Override
+      public BasicFileAttributes attributes() {
+        return attributes;
       }
 
       @Override
@@ -98,6 +199,11 @@ final class DefaultFileSystemOps implements FileSystemOps {
   @Override
   public BasicFileAttributes attributes(Path path) throws IOException {
     return Files.readAttributes(path, BasicFileAttributes.class);
+  }
+
+  @Override
+  public BasicFileAttributes entryAttributes(Path path) throws IOException {
+    return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
   }
 
   @Override

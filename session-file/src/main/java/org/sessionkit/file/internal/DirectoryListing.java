@@ -3,7 +3,6 @@ package org.sessionkit.file.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -233,20 +232,15 @@ final class DirectoryListing {
       String name, Path path, Optional<String> nameId, Optional<HeadCache.Entry> cached, Instant readStart) {
     BasicFileAttributes attributes;
     try {
-      attributes = ops.attributes(path);
+      attributes = ops.entryAttributes(path); // never follows a link
     } catch (NoSuchFileException e) {
-      if (Files.isSymbolicLink(path)) {
-        return Optional.of(unreadable(path, nameId, "a symbolic link to a file that does not exist"));
-      }
       return Optional.empty(); // removed since the directory was read
     } catch (IOException e) {
       return Optional.of(unreadable(path, nameId, "its attributes can't be read: " + DocumentFiles.describe(e)));
     }
-    if (attributes.isDirectory()) {
-      return Optional.of(unreadable(path, nameId, "a directory, not a session document"));
-    }
     if (!attributes.isRegularFile()) {
-      return Optional.of(unreadable(path, nameId, "not a regular file"));
+      return Optional.of(unreadable(path, nameId,
+          DefaultFileSystemOps.describe(path, attributes) + ", not a regular file: the store reads only regular files"));
     }
     if (cached.isPresent() && cached.get().matches(attributes)) {
       return Optional.of(cached.get().scan());
@@ -293,6 +287,8 @@ final class DirectoryListing {
           head.id(), head.createdAt(), head.updatedAt(), head.messageCount(), revision)));
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    } catch (NotRegularFileException e) {
+      return Optional.of(unreadable(path, nameId, e.what() + ", not a regular file: the store reads only regular files"));
     } catch (AccessDeniedException e) {
       return Optional.of(unreadable(path, nameId, "can't be read: permission denied"));
     } catch (IOException e) {

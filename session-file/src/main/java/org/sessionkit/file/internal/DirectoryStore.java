@@ -12,12 +12,16 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sessionkit.Append;
 import org.sessionkit.CorruptDocumentException;
+import org.sessionkit.ListingProblem;
 import org.sessionkit.spi.DocumentHead;
 import org.sessionkit.spi.DocumentMetadata;
 import org.sessionkit.spi.PageRequest;
@@ -172,6 +176,22 @@ public final class DirectoryStore {
     codec.validate(session);
   }
 
+  /**
+   * Checks cheaply that the store can work: its directory exists, is a directory (following a
+   * link to it) and may be written, without listing it.
+   *
+   * @throws StorageUnavailableException if not
+   * @throws IOException if its attributes can't be read (e.g. it was removed)
+   */
+  public void ping() throws IOException {
+    if (!ops.attributes(directory).isDirectory()) {
+      throw new StorageUnavailableException("the file store location " + directory + " is no longer a directory");
+    }
+    if (!Files.isWritable(directory)) {
+      throw new StorageUnavailableException("the file store directory " + directory + " is not writable");
+    }
+  }
+
   /** Releases the directory's locks. Idempotent. */
   public void close() {
     if (closed.compareAndSet(false, true)) {
@@ -259,16 +279,15 @@ public final class DirectoryStore {
       } else {
         BasicFileAttributes a;
         try {
-          a = ops.attributes(path);
+          a = ops.entryAttributes(path);
         } catch (NoSuchFileException e) {
-          if (!Files.isSymbolicLink(path)) {
-            throw notFound(id);
-          }
-          a = Files.readAttributes(path, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          throw notFound(id);
         }
         if (a.isDirectory()) {
           throw new CorruptDocumentException(path + " is a directory, not a session document");
         }
+        // A link, a FIFO or a device under the name of a session is removed like a document:
+        // unlinking never follows, opens or reads it.
       }
       try {
         ops.delete(path);
@@ -325,6 +344,10 @@ public final class DirectoryStore {
         ops.forceDirectory(directory);
       }
     } catch (IOException e) {
+      if (!renamed && step.equals("rename into place") && isDirectory(path)) {
+        throw new CorruptDocumentException(
+            path + " is a directory, not a session document: the session can't be written there", e);
+      }
       throw new StorageUnavailableException(
           "could not write session " + SessionIds.quote(id) + " to " + path + " (" + step + " failed: "
               + describe(e) + "); "
@@ -375,11 +398,27 @@ public final class DirectoryStore {
       return Optional.of(Revisions.ofBytes(bytes, bytes.length));
     } catch (NoSuchFileException e) {
       return Optional.empty();
+    } catch (NotRegularFileException e) {
+      throw notRegular(path, e);
+    } catch (AccessDeniedException e) {
+      throw new CorruptDocumentException(path + " can't be read: permission denied", e);
+    }
+  }
+
+  /**
+   * The error for an entry that is not a regular file: it names the entry and what it is, and
+   * nothing it points to or holds (the store never opens it).
+   */
+  static CorruptDocumentException notRegular(Path path, NotRegularFileException e) {
+    return new CorruptDocumentException(
+        path + " is " + e.what() + ", not a regular file: the store reads only regular files", e);
+  }
+
+  private boolean isDirectory(Path path) {
+    try {
+      return ops.entryAttributes(path).isDirectory();
     } catch (IOException e) {
-      if (Files.isDirectory(path)) {
-        throw new CorruptDocumentException(path + " is a directory, not a session document", e);
-      }
-      throw e;
+      return false;
     }
   }
 
@@ -397,33 +436,86 @@ public final class DirectoryStore {
   }
 
   private VersionedSession read(String id, Path path) throws IOException {
+    VersionedSession read;
+    try {
+      read = readDocument(path);
+    } catch (NoSuchFileException e) {
+      throw notFound(id);
+    }
+    if (!read.session().id().equals(id)) {
+      throw new CorruptDocumentException(
+          path + " holds the session " + SessionIds.quote(read.session().id()) + ", not "
+              + SessionIds.quote(id));
+    }
+    return read;
+  }
+
+  /**
+   * Reads and decodes a whole document, as {@link #load} does, without checking its id against
+   * its name.
+   *
+   * @throws NoSuchFileException if there is no such entry
+   * @throws CorruptDocumentException if it is not a regular file, can't be read for lack of
+   *     permission, or is not a valid document (the message names the file)
+   * @throws IOException if reading fails otherwise
+   */
+  private VersionedSession readDocument(Path path) throws IOException {
     byte[] bytes;
     try (FileSystemOps.ReadHandle h = ops.openRead(path)) {
       bytes = DocumentFiles.readAll(h, path, codec.maxDocumentBytes());
-    } catch (NoSuchFileException e) {
-      if (Files.isSymbolicLink(path)) {
-        throw new CorruptDocumentException(path + " is a symbolic link to a file that does not exist", e);
-      }
-      throw notFound(id);
+    } catch (NotRegularFileException e) {
+      throw notRegular(path, e);
     } catch (AccessDeniedException e) {
       throw new CorruptDocumentException(path + " can't be read: permission denied", e);
-    } catch (IOException e) {
-      if (Files.isDirectory(path)) {
-        throw new CorruptDocumentException(path + " is a directory, not a session document", e);
-      }
-      throw e;
     }
     StoredDocument document = codec.decodeDocument(bytes, path.toString());
-    if (!document.session().id().equals(id)) {
-      throw new CorruptDocumentException(
-          path + " holds the session " + SessionIds.quote(document.session().id()) + ", not "
-              + SessionIds.quote(id));
-    }
     Revision revision =
         document.metadata().isPresent()
             ? document.metadata().get().revision()
             : Revisions.ofBytes(bytes, bytes.length);
     return new VersionedSession(document.session(), revision);
+  }
+
+  /**
+   * The full check: reads every {@code .json} entry of the directory completely, as {@link
+   * #load} would, and returns each that {@code load} would reject (not a regular file,
+   * unreadable, not a valid document, a body that contradicts its head, an id that does not
+   * belong under its name, a name that is not the canonical name of its id). Costs a full read
+   * of every document, one at a time; listings stay cheap and report only what they see.
+   *
+   * @throws IOException if the directory itself can't be read
+   */
+  public List<ListingProblem> problems() throws IOException {
+    List<ListingProblem> problems = new ArrayList<>();
+    for (String name : ops.list(directory)) {
+      if (!name.endsWith(FileNames.SUFFIX)) {
+        continue;
+      }
+      Path path = directory.resolve(name);
+      FileNames.Parsed parsed = names.parse(name);
+      if (parsed instanceof FileNames.Foreign foreign) {
+        problems.add(new ListingProblem(path.toString(), foreign.id(), foreign.reason()));
+        continue;
+      }
+      Optional<String> nameId =
+          parsed instanceof FileNames.Named named ? Optional.of(named.id()) : Optional.empty();
+      try {
+        String id = readDocument(path).session().id();
+        boolean belongs = nameId.isPresent() ? nameId.get().equals(id) : names.isNameOf(name, id);
+        if (!belongs) {
+          problems.add(new ListingProblem(path.toString(), nameId,
+              "holds the session " + SessionIds.quote(id) + ", which does not belong under this name"));
+        }
+      } catch (NoSuchFileException e) {
+        // Deleted while we looked: not a problem.
+      } catch (SessionStorageException e) {
+        problems.add(new ListingProblem(path.toString(), nameId, e.getMessage()));
+      } catch (IOException e) {
+        problems.add(new ListingProblem(path.toString(), nameId, "can't be read: " + describe(e)));
+      }
+    }
+    problems.sort(Comparator.comparing(ListingProblem::location));
+    return problems;
   }
 
   // ------------------------------------------------------------------------------ listing

@@ -23,6 +23,9 @@ public interface FileSystemOps {
     /** Returns the size of the file when it was opened. */
     long size() throws IOException;
 
+    /** Returns the file's attributes, read (without following links) when it was opened. */
+    BasicFileAttributes attributes();
+
     /** Reads into {@code dst} from {@code position}; returns the count, or -1 at the end. */
     int read(ByteBuffer dst, long position) throws IOException;
   }
@@ -48,11 +51,22 @@ public interface FileSystemOps {
   /** Deletes a file; {@link java.nio.file.NoSuchFileException} if it is absent. */
   void delete(Path path) throws IOException;
 
-  /** Opens a file for reading; {@link java.nio.file.NoSuchFileException} if it is absent. */
+  /**
+   * Opens a regular file for reading, never anything else and never blocking: an entry that is a
+   * symbolic link (not followed, wherever it points), a directory, a FIFO, a socket or a device
+   * fails with {@link NotRegularFileException} without being opened. {@link
+   * java.nio.file.NoSuchFileException} if it is absent.
+   */
   ReadHandle openRead(Path path) throws IOException;
 
-  /** Reads the attributes of a file, following links. */
+  /** Reads the attributes of a file, following links (for the store's directory itself). */
   BasicFileAttributes attributes(Path path) throws IOException;
+
+  /**
+   * Reads the attributes of a directory entry itself, without following a symbolic link (a
+   * link is reported as a link).
+   */
+  BasicFileAttributes entryAttributes(Path path) throws IOException;
 
   /** Returns the names of the entries of {@code directory}, in no particular order. */
   List<String> list(Path directory) throws IOException;
