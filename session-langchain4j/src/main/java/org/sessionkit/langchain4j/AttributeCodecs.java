@@ -558,7 +558,9 @@ public final class AttributeCodecs {
       decoded = codec.decode(value, this);
     } catch (AttributeException e) {
       throw e;
-    } catch (RuntimeException | LinkageError e) {
+    } catch (LinkageError e) {
+      throw r.missing(e);
+    } catch (RuntimeException e) {
       throw new AttributeException("the codec for tag \"" + tag + "\" failed: " + e, e);
     }
     if (decoded == null) {
@@ -633,14 +635,22 @@ public final class AttributeCodecs {
       if (c == null) {
         try {
           c = (AttributeCodec<Object>) factory.get();
-        } catch (LinkageError missing) {
-          throw new AttributeException(
-              "values with the type tag \"" + tag + "\" need " + artifact + " on the class path ("
-                  + className + " is missing)", missing);
+        } catch (LinkageError e) {
+          throw missing(e);
         }
         codec = c;
       }
       return c;
+    }
+
+    /** The failure when the codec's classes (a provider module) are not on the class path. */
+    AttributeException missing(LinkageError e) {
+      return new AttributeException(
+          artifact == null
+              ? "the codec for tag \"" + tag + "\" failed: " + e
+              : "values with the type tag \"" + tag + "\" need " + artifact + " on the class path ("
+                  + className + " is missing)",
+          e);
     }
   }
 
