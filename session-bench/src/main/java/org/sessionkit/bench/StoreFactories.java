@@ -13,7 +13,7 @@ import org.sessionkit.SessionStorages;
  * {@link SessionStorages#providers()}), so that a new store module joins the comparison without
  * a code change. The embedded stores know how to open a fresh instance ({@code memory:}, {@code
  * file:<temporary dir>} with and without fsync) and bring their baselines. The server stores the
- * benchmark knows ({@code postgresql}, {@code redis}: {@link ServerStore}) bring their baselines
+ * benchmark knows ({@code postgresql}, {@code redis}, {@code mysql}: {@link ServerStore}) bring their baselines
  * too and are opened at the URI given by the system property {@code sessionkit.bench.uri.<scheme>}
  * or the environment variable {@code SESSIONKIT_BENCH_URI_<SCHEME>}, else at the local
  * development server; they are found but only run when asked for ({@link Discovery#servers()}).
@@ -35,7 +35,7 @@ final class StoreFactories {
   static final String URI_ENV_PREFIX = "SESSIONKIT_BENCH_URI_";
 
   /** The server stores the benchmark knows how to open in a namespace of their own. */
-  static final List<ServerStore> SERVERS = List.of(new PostgresServer(), new RedisServer());
+  static final List<ServerStore> SERVERS = List.of(new PostgresServer(), new RedisServer(), new MySqlServer());
 
   /**
    * The stores found, in report order (each store followed by its baseline).
