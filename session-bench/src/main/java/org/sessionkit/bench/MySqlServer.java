@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Properties;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
-import org.sessionkit.mysql.internal.MySqlUri;
+import org.sessionkit.spi.StorageUri;
 
 /**
  * The MySQL / MariaDB store in the benchmark: each trial works in a database of its own (named
@@ -100,20 +100,41 @@ final class MySqlServer implements ServerStore {
 
   /** The store URI with its database replaced by {@code database}. */
   static String inDatabase(String uri, String database) {
-    MySqlUri u = MySqlUri.parse(uri);
+    Target t = Target.of(uri);
     int query = uri.indexOf('?');
     String head = query < 0 ? uri : uri.substring(0, query);
     String tail = query < 0 ? "" : uri.substring(query);
-    return head.substring(0, head.length() - u.database().length()) + database + tail;
+    return head.substring(0, head.length() - t.database().length()) + database + tail;
   }
 
   /** A connection (auto-commit) to the server of a store URI, in {@code database} or its own. */
   static Connection connect(String uri, Optional<String> database) throws SQLException {
-    MySqlUri u = MySqlUri.parse(uri);
+    Target t = Target.of(uri);
     Properties p = new Properties();
-    u.user().ifPresent(v -> p.setProperty("user", v));
-    u.password().ifPresent(v -> p.setProperty("password", v));
+    t.user().ifPresent(v -> p.setProperty("user", v));
+    t.password().ifPresent(v -> p.setProperty("password", v));
     p.setProperty("connectTimeout", "3000");
-    return DriverManager.getConnection("jdbc:mariadb://" + u.hosts() + "/" + database.orElse(u.database()), p);
+    return DriverManager.getConnection("jdbc:mariadb://" + t.hosts() + "/" + database.orElse(t.database()), p);
+  }
+
+  /**
+   * The server part of a {@code mysql://}, {@code mariadb://} or {@code jdbc:…} store URI, read
+   * here with the public {@link StorageUri} (the store's own parser is internal to it).
+   */
+  record Target(Optional<String> user, Optional<String> password, String hosts, String database) {
+    static Target of(String uri) {
+      String scheme = uri.substring(0, uri.indexOf("://"));
+      StorageUri.Server s = StorageUri.parse(uri, scheme).server(scheme + "://user@host:port/database");
+      Optional<String> user = s.user();
+      Optional<String> password = s.password();
+      StorageUri parsed = StorageUri.parse(uri, scheme);
+      if (parsed.options().containsKey("user")) {
+        user = Optional.of(parsed.options().get("user"));
+      }
+      if (parsed.options().containsKey("password")) {
+        password = Optional.of(parsed.options().get("password"));
+      }
+      return new Target(user, password, s.hosts(), s.path());
+    }
   }
 }

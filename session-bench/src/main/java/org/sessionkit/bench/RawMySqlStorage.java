@@ -21,11 +21,10 @@ import org.sessionkit.SessionPage;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.VersionedSession;
-import org.sessionkit.mysql.internal.RawJdbcBaseline;
 
 /**
- * The MySQL / MariaDB baseline ({@code raw-mysql}): the statements of {@link RawJdbcBaseline}
- * (shared with session-mysql, so that both agree on what "raw" is), run on the caller's thread
+ * The MySQL / MariaDB baseline ({@code raw-mysql}): the statements of {@link MySqlRawStatements},
+ * run on the caller's thread
  * over one connection per thread, with none of the store's code.
  *
  * <p>{@code save}: {@link SessionCodec#encode(Session)} and one upsert of the document (one
@@ -51,7 +50,7 @@ final class RawMySqlStorage extends RawBaseline {
   }
 
   private final Connector connector;
-  private final RawJdbcBaseline baseline = new RawJdbcBaseline();
+  private final MySqlRawStatements baseline = new MySqlRawStatements();
   private final String database;
   private final SessionCodec codec = SessionCodec.defaults();
   private final List<Connection> connections = new ArrayList<>();

@@ -1,17 +1,18 @@
-package org.sessionkit.mysql.internal;
+package org.sessionkit.bench;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Statement;
 import java.util.Collections;
 import java.util.Optional;
 
 /**
- * The raw-JDBC baselines the benchmark compares the MySQL store with: the same bytes written and
- * read with the plainest statements, without sessionkit. Not API (it lives in {@code
- * internal}); it is here so that the benchmark and the store share one definition of "raw".
+ * The raw-JDBC statements the benchmark compares the MySQL store with: the same bytes written
+ * and read with the plainest statements, without sessionkit, in tables with the store's key types
+ * ({@code VARBINARY} of the id's UTF-8, {@code LONGBLOB} bodies).
  *
  * <table>
  *   <caption>Store operation and its baseline</caption>
@@ -36,20 +37,19 @@ import java.util.Optional;
  * JSON into the model (the baseline decodes its one document too). Not thread safe per
  * connection; thread safe otherwise.
  */
-public final class RawJdbcBaseline {
+final class MySqlRawStatements {
 
   private final String documents;
   private final String messages;
 
-  /** Creates the baseline for the tables {@code baseline_documents} and {@code baseline_messages}. */
-  public RawJdbcBaseline() {
-    TableNames names = new TableNames("baseline_");
-    this.documents = names.quoted("documents");
-    this.messages = names.quoted("messages");
+  /** Creates the statements for the tables {@code baseline_documents} and {@code baseline_messages}. */
+  MySqlRawStatements() {
+    this.documents = "`baseline_documents`";
+    this.messages = "`baseline_messages`";
   }
 
   /** Creates the two baseline tables (if missing). */
-  public void createTables(Connection c) throws SQLException {
+  void createTables(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS " + documents
           + " (id VARBINARY(1024) NOT NULL PRIMARY KEY, doc LONGBLOB NOT NULL) ENGINE = InnoDB");
@@ -60,7 +60,7 @@ public final class RawJdbcBaseline {
   }
 
   /** Empties both tables. */
-  public void truncate(Connection c) throws SQLException {
+  void truncate(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("TRUNCATE TABLE " + documents);
       s.execute("TRUNCATE TABLE " + messages);
@@ -68,19 +68,19 @@ public final class RawJdbcBaseline {
   }
 
   /** The baseline of {@code save}: upserts one whole document. */
-  public void saveDocument(Connection c, String id, byte[] document) throws SQLException {
+  void saveDocument(Connection c, String id, byte[] document) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + documents
         + " (id, doc) VALUES (?, ?) ON DUPLICATE KEY UPDATE doc = VALUES(doc)")) {
-      ps.setBytes(1, Ids.bytes(id));
+      ps.setBytes(1, id.getBytes(StandardCharsets.UTF_8));
       ps.setBytes(2, document);
       ps.executeUpdate();
     }
   }
 
   /** The baseline of {@code load}: selects one document by id; empty if absent. */
-  public Optional<byte[]> loadDocument(Connection c, String id) throws SQLException {
+  Optional<byte[]> loadDocument(Connection c, String id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT doc FROM " + documents + " WHERE id = ?")) {
-      ps.setBytes(1, Ids.bytes(id));
+      ps.setBytes(1, id.getBytes(StandardCharsets.UTF_8));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
       }
@@ -91,13 +91,13 @@ public final class RawJdbcBaseline {
    * The baseline of {@code append}: inserts the new message rows at positions {@code
    * firstPosition}, {@code firstPosition + 1}, … in one statement.
    */
-  public void appendMessages(Connection c, String id, int firstPosition, byte[][] bodies) throws SQLException {
+  void appendMessages(Connection c, String id, int firstPosition, byte[][] bodies) throws SQLException {
     if (bodies.length == 0) {
       return;
     }
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + messages + " (session_id, position, body) VALUES "
         + String.join(", ", Collections.nCopies(bodies.length, "(?, ?, ?)")))) {
-      byte[] key = Ids.bytes(id);
+      byte[] key = id.getBytes(StandardCharsets.UTF_8);
       int p = 1;
       for (int i = 0; i < bodies.length; i++) {
         ps.setBytes(p++, key);
