@@ -17,7 +17,7 @@ import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.VersionedSession;
 import org.sessionkit.spi.WriteCondition;
-import org.sessionkit.internal.Cursors;
+import org.sessionkit.spi.ListPosition;
 
 /**
  * A correct backend (on the shared base class) whose medium is another store, by default a
@@ -65,7 +65,7 @@ class DelegatingStore extends AbstractSessionStorage {
   protected CompletableFuture<PageResult> doList(PageRequest request) {
     List<SessionSummary> found = new ArrayList<>();
     ListQuery q = new ListQuery(Math.min(request.fetchSize(), ListQuery.MAX_LIMIT), request.idPrefix(),
-        request.updatedBefore(), request.updatedAfter(), request.after().map(Cursors::encode));
+        request.updatedBefore(), request.updatedAfter(), request.after().map(ListPosition::cursor));
     while (true) {
       SessionPage page = Futures.await(backing.list(q));
       found.addAll(page.summaries());
