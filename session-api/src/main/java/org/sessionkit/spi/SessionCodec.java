@@ -36,8 +36,9 @@ import org.sessionkit.internal.codec.ValidatedMessages;
 import org.sessionkit.internal.codec.WriteProblem;
 
 /**
- * The session document format of {@code FORMAT.md} — neuron 0.3's JSON, plus sessionkit's
- * optional {@code "sessionkit"} metadata — shared by every store. Immutable and thread safe;
+ * The <a href="https://github.com/sessionkit/sessionkit/blob/main/docs/format.md">session
+ * document format</a> — neuron 0.3's JSON, plus sessionkit's optional {@code "sessionkit"}
+ * metadata and per-message {@code metadata} — shared by every store. Immutable and thread safe;
  * reuse one instance (it holds a configured Jackson factory and a few reusable buffers).
  *
  * <h2>Writing</h2>

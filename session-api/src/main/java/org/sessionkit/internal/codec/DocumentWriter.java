@@ -30,7 +30,7 @@ import org.sessionkit.ToolResultItem;
 public final class DocumentWriter {
 
   /**
-   * The deepest nesting the format allows, as FORMAT.md specifies it (root object = level 1).
+   * The deepest nesting the format allows, as docs/format.md specifies it (root object = level 1).
    *
    * <p>Caution: serde_json 1.x itself starts its recursion budget at 128 and fails when it
    * reaches 0, so it reads at most 127 levels (its own {@code test_stack_overflow} parses 127

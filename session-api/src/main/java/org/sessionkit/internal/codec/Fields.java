@@ -1,6 +1,6 @@
 package org.sessionkit.internal.codec;
 
-/** The field names and variant tags of the session format (see {@code FORMAT.md}). */
+/** The field names and variant tags of the session format (see {@code docs/format.md}). */
 public final class Fields {
   private Fields() {}
 
