@@ -101,6 +101,7 @@ class AbstractSessionStorageTest {
 
   @Test
   void updateGivesUpWithConflictAfterTheGiveUpTime() {
+    store.giveUpAfter(java.time.Duration.ofMillis(300));
     await(store.save(Session.create("u", "/")));
     AtomicInteger calls = new AtomicInteger();
     // A change that sneaks in a competing write every time: the conditional save always fails.

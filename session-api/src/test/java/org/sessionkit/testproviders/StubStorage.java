@@ -82,9 +82,9 @@ public final class StubStorage extends AbstractSessionStorage {
     return CompletableFuture.completedFuture(PageResult.of(all));
   }
 
-  private volatile java.time.Duration giveUpAfter = java.time.Duration.ofMillis(300);
+  private volatile java.time.Duration giveUpAfter = AbstractSessionStorage.UPDATE_GIVE_UP_AFTER;
 
-  /** Sets how long updates retry (300 ms by default, so that the test of giving up is fast). */
+  /** Sets how long updates retry (the test of giving up shortens it). */
   public void giveUpAfter(java.time.Duration d) {
     this.giveUpAfter = d;
   }

@@ -27,6 +27,11 @@ import org.openjdk.jmh.results.RunResult;
  * operation, parameters and threads: the store's time per operation in units of the raw
  * medium's (1.0 = as fast as the raw medium, 2.0 = twice its time). Not thread safe; build one per
  * report.
+ *
+ * <p>A result whose error (its ±) is more than {@link #UNRELIABLE_ERROR_FRACTION} of its score, or
+ * unknown, is <em>unreliable</em> (a busy machine, or too few iterations): a ratio involving one is
+ * shown as unreliable, with a hint to rerun on a quiet machine or with {@code --full}, and never
+ * turned into a met/missed verdict.
  */
 final class Report {
 
@@ -74,6 +79,16 @@ final class Report {
       Function<Row, OptionalDouble> bytes) {}
 
   private static final Map<String, Operation> OPERATIONS = new LinkedHashMap<>();
+
+  /**
+   * The largest error, as a fraction of the score, of a result that a ratio or a verdict may rest
+   * on. JMH's 99.9% half-interval over the quick profile's three iterations stays well under it
+   * on a quiet machine and goes far beyond it on a busy one.
+   */
+  static final double UNRELIABLE_ERROR_FRACTION = 0.20;
+
+  /** What the report says wherever it shows an unreliable result. */
+  static final String UNRELIABLE_HINT = "rerun on a quiet machine or use ./bench --full";
 
   static {
     Function<Row, String> msgs = r -> count(r.params().get("size")) + " msgs";
@@ -225,6 +240,52 @@ final class Report {
   }
 
 
+  /**
+   * Whether {@code r} is too noisy to rest a comparison on: its error is unknown (a single
+   * iteration) or more than {@link #UNRELIABLE_ERROR_FRACTION} of its score.
+   */
+  static boolean unreliable(Row r) {
+    return !(Double.isFinite(r.error()) && r.opsPerSecond() > 0)
+        || r.error() > UNRELIABLE_ERROR_FRACTION * r.opsPerSecond();
+  }
+
+  /** Whether the ratio of {@code r} rests on an unreliable result: its own or its baseline's. */
+  boolean ratioUnreliable(Row r) {
+    if (unreliable(r)) {
+      return true;
+    }
+    Optional<String> baseline = baselineOf(r.store());
+    Row b = baseline.map(name -> byKey.get(name + " " + r.comparisonKey())).orElse(null);
+    return b != null && unreliable(b);
+  }
+
+  /** Why a ratio or comparison is unreliable, for a verdict line, naming the noisiest result. */
+  private static String unreliableReason(Row... involved) {
+    Row worst = null;
+    for (Row r : involved) {
+      if (unreliable(r) && (worst == null || relativeError(r) > relativeError(worst))) {
+        worst = r;
+      }
+    }
+    if (worst == null) {
+      return "";
+    }
+    double rel = relativeError(worst);
+    return Double.isFinite(rel)
+        ? String.format(Locale.ROOT, "%s ± %.0f%% of its score", worst.store(), rel * 100)
+        : worst.store() + " has no error estimate";
+  }
+
+  private static double relativeError(Row r) {
+    return Double.isFinite(r.error()) && r.opsPerSecond() > 0 ? r.error() / r.opsPerSecond() : Double.POSITIVE_INFINITY;
+  }
+
+  /** The rows a comparison of {@code r} with its baseline rests on. */
+  private Row[] withBaseline(Row r) {
+    Row b = baselineOf(r.store()).map(name -> byKey.get(name + " " + r.comparisonKey())).orElse(null);
+    return b == null ? new Row[] {r} : new Row[] {r, b};
+  }
+
   /** MB/s of {@code r}: operations per second times the encoded size of the session involved. */
   OptionalDouble megabytesPerSecond(Row r) {
     OptionalDouble bytes = operation(r).bytes().apply(r);
@@ -284,7 +345,16 @@ final class Report {
     StringBuilder b = new StringBuilder();
     String matrix = ratioMatrix();
     if (!matrix.isEmpty()) {
-      b.append("### At a glance: cost × baseline\n\n").append(matrix).append("\n### Every result\n\n");
+      b.append("### At a glance: cost × baseline\n\n").append(matrix);
+      long noisy = unreliableRatios();
+      if (noisy > 0) {
+        b.append(String.format(Locale.ROOT,
+            "%n**%d of these ratios are unreliable**: the store's or its baseline's ± is more than %.0f%% of "
+                + "its score (a busy machine, or too few iterations), so they are shown but no verdict is drawn "
+                + "from them; %s.%n",
+            noisy, UNRELIABLE_ERROR_FRACTION * 100, UNRELIABLE_HINT));
+      }
+      b.append("\n### Every result\n\n");
     }
     b.append("| store | operation | size | threads | ops/s | ± | MB/s | cost × baseline |\n");
     b.append("|---|---|---|--:|--:|--:|--:|--:|\n");
@@ -313,6 +383,10 @@ final class Report {
         .append("baselines have no index, so server listings show absolute numbers only. ")
         .append("*±*: JMH's 99.9% confidence half-interval, or with several rounds half the range of ")
         .append("the rounds' scores. ")
+        .append(String.format(Locale.ROOT,
+            "*unreliable*: the result's ± (or its baseline's) is more than %.0f%% of its score, or unknown; "
+                + "such a ratio is no basis for a verdict (%s). ",
+            UNRELIABLE_ERROR_FRACTION * 100, UNRELIABLE_HINT))
         .append("*MB/s*: operations per second × the plain encoded size of the session saved, loaded or ")
         .append("produced (listings: –). *turn N*: the append (or full save) meets sessions of N to ")
         .append("N + max(10, N/10) − 1 messages.\n");
@@ -325,10 +399,18 @@ final class Report {
 
   private String ratioCell(Row r) {
     if (baselineOf(r.store()).isEmpty()) {
-      return isBaseline(r.store()) ? "baseline" : "–";
+      return isBaseline(r.store()) ? (unreliable(r) ? "baseline (unreliable)" : "baseline") : "–";
     }
     OptionalDouble ratio = ratio(r);
-    return ratio.isPresent() ? formatRatio(ratio.getAsDouble()) : "–";
+    if (ratio.isEmpty()) {
+      return "–";
+    }
+    return formatRatio(ratio.getAsDouble()) + (ratioUnreliable(r) ? " (unreliable)" : "");
+  }
+
+  /** How many store results with a ratio rest on an unreliable result. */
+  private long unreliableRatios() {
+    return rows.stream().filter(r -> ratio(r).isPresent() && ratioUnreliable(r)).count();
   }
 
   /** Derived comparisons, one bullet each, for the results that are present. */
@@ -343,9 +425,10 @@ final class Report {
       for (Row a : appends) {
         find(store, "AppendBenchmark", "fullSave", a.params(), a.threads())
             .ifPresent(f -> b.append(String.format(Locale.ROOT,
-                "- %s: append at turn %s takes %s the time of a full save of the same session (%s vs %s ops/s, %d thread%s)%n",
+                "- %s: append at turn %s takes %s the time of a full save of the same session (%s vs %s ops/s, %d thread%s)%s%n",
                 store, count(a.params().get("turn")), formatRatio(f.opsPerSecond() / a.opsPerSecond()),
-                formatOps(a.opsPerSecond()), formatOps(f.opsPerSecond()), a.threads(), a.threads() == 1 ? "" : "s")));
+                formatOps(a.opsPerSecond()), formatOps(f.opsPerSecond()), a.threads(), a.threads() == 1 ? "" : "s",
+                unreliableSuffix(a, f))));
       }
       spread(b, store, appends, "turn", "append at turn %s costs %s append at turn %s");
       spread(b, store, select(store, "ListAllBenchmark", "list"), "size",
@@ -354,15 +437,29 @@ final class Report {
         for (Row warm : select(store, "FirstPageBenchmark", pair[0])) {
           find(store, "FirstPageColdBenchmark", pair[1], warm.params(), warm.threads())
               .ifPresent(cold -> b.append(String.format(Locale.ROOT,
-                  "- %s: %s over %s sessions: cold %s ms, warm %s ms%n",
+                  "- %s: %s over %s sessions: cold %s ms, warm %s ms%s%n",
                   store, pair[0].equals("firstPage") ? "first page" : "first page with a prefix",
                   count(String.valueOf(pagePopulation(warm))), formatMillis(cold.opsPerSecond()),
-                  formatMillis(warm.opsPerSecond()))));
+                  formatMillis(warm.opsPerSecond()), unreliableSuffix(cold, warm))));
         }
       }
     }
     targets(b);
     return b.toString();
+  }
+
+  /** " (unreliable: …)" when a finding rests on an unreliable result, else empty. */
+  private static String unreliableSuffix(Row... involved) {
+    String reason = unreliableReason(involved);
+    return reason.isEmpty() ? "" : " (unreliable: " + reason + ")";
+  }
+
+  /** The end of a target's line: its verdict, or why there is none. */
+  private static String verdict(boolean met, Row... involved) {
+    String reason = unreliableReason(involved);
+    return reason.isEmpty()
+        ? (met ? "met" : "missed")
+        : "unreliable, no verdict (" + reason + "; " + UNRELIABLE_HINT + ")";
   }
 
   /** How much more list() over sessions of the largest size may cost than over the smallest. */
@@ -380,7 +477,7 @@ final class Report {
           b.append(String.format(Locale.ROOT,
               "- target %s list() independent of session size (≤ %.1f× from %s to %s msgs, %s sessions): %s — %s%n",
               store, LIST_INDEPENDENCE, count(small.params().get("size")), count(large.params().get("size")),
-              count(small.params().get("sessions")), formatRatio(cost), cost <= LIST_INDEPENDENCE ? "met" : "missed"));
+              count(small.params().get("sessions")), formatRatio(cost), verdict(cost <= LIST_INDEPENDENCE, small, large)));
         }
       }
     }
@@ -395,7 +492,7 @@ final class Report {
           b.append(String.format(Locale.ROOT,
               "- target %s %s ≤ %.1f× baseline (%s msgs, %d thread%s): %s — %s%n",
               t[0], t[1], goal, count(r.params().get("size")), r.threads(), r.threads() == 1 ? "" : "s",
-              formatRatio(ratio.getAsDouble()), ratio.getAsDouble() <= goal ? "met" : "missed"));
+              formatRatio(ratio.getAsDouble()), verdict(ratio.getAsDouble() <= goal, withBaseline(r))));
         }
       }
     }
@@ -417,7 +514,8 @@ final class Report {
       b.append("- ").append(store).append(": ")
           .append(String.format(Locale.ROOT, sentence, count(large.params().get(param)),
               formatRatio(small.opsPerSecond() / large.opsPerSecond()), count(small.params().get(param))))
-          .append(String.format(Locale.ROOT, " (%d thread%s)%n", small.threads(), small.threads() == 1 ? "" : "s"));
+          .append(String.format(Locale.ROOT, " (%d thread%s)%s%n", small.threads(), small.threads() == 1 ? "" : "s",
+              unreliableSuffix(small, large)));
     }
   }
 
@@ -426,13 +524,14 @@ final class Report {
    * size and threads, on a logarithmic axis of cost ratio with a line at 1×.
    */
   String svg() {
-    record Bar(String group, String store, double ratio) {}
+    record Bar(String group, String store, double ratio, boolean unreliable) {}
     List<Bar> bars = new ArrayList<>();
     for (Row r : rows) {
       OptionalDouble ratio = ratio(r);
       if (ratio.isPresent() && ratio.getAsDouble() > 0 && Double.isFinite(ratio.getAsDouble())) {
         Operation op = operation(r);
-        bars.add(new Bar(op.label() + " · " + op.size().apply(r) + " · " + r.threads() + "t", r.store(), ratio.getAsDouble()));
+        bars.add(new Bar(op.label() + " · " + op.size().apply(r) + " · " + r.threads() + "t", r.store(),
+            ratio.getAsDouble(), ratioUnreliable(r)));
       }
     }
     List<String> stores = bars.stream().map(Bar::store).distinct().collect(Collectors.toList());
@@ -466,13 +565,15 @@ final class Report {
       double x = labelWidth + plotWidth * (Math.log10(bar.ratio()) - minLog) / span;
       double left = Math.min(x, x1);
       double width = Math.max(Math.abs(x - x1), 1);
+      // an unreliable ratio is drawn faint, and says so
+      String mark = bar.unreliable() ? " (unreliable)" : "";
       body.append(String.format(Locale.ROOT,
-          "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %s</title></rect>%n",
-          left, y, width, barHeight - 2, color.get(bar.store()), escape(bar.store() + " · " + bar.group()),
-          formatRatio(bar.ratio())));
+          "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"%s><title>%s: %s%s</title></rect>%n",
+          left, y, width, barHeight - 2, color.get(bar.store()), bar.unreliable() ? " fill-opacity=\"0.3\"" : "",
+          escape(bar.store() + " · " + bar.group()), formatRatio(bar.ratio()), mark));
       body.append(String.format(Locale.ROOT,
-          "<text x=\"%.1f\" y=\"%d\" class=\"value\">%s %s</text>%n",
-          Math.max(x, x1) + 4, y + barHeight - 3, escape(bar.store()), formatRatio(bar.ratio())));
+          "<text x=\"%.1f\" y=\"%d\" class=\"value\">%s %s%s</text>%n",
+          Math.max(x, x1) + 4, y + barHeight - 3, escape(bar.store()), formatRatio(bar.ratio()), mark));
       y += barHeight;
     }
     int height = y + 40;

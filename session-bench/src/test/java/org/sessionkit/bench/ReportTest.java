@@ -12,8 +12,14 @@ import org.w3c.dom.Document;
 
 class ReportTest {
 
+  /** A result measured on a quiet machine: its ± is 1% of its score. */
   private static Report.Row row(String benchmark, String method, String store, Map<String, String> params, int threads, double ops) {
-    return new Report.Row(benchmark, method, store, params, threads, ops, Double.NaN);
+    return new Report.Row(benchmark, method, store, params, threads, ops, ops / 100);
+  }
+
+  private static Report.Row row(
+      String benchmark, String method, String store, Map<String, String> params, int threads, double ops, double error) {
+    return new Report.Row(benchmark, method, store, params, threads, ops, error);
   }
 
   private static final List<Report.Row> ROWS = List.of(
@@ -55,9 +61,9 @@ class ReportTest {
   @Test
   void theTableHasOneLinePerResultWithItsRatioOrBaselineMark() {
     String md = report.markdown();
-    assertThat(md).contains("| memory | save | 100 msgs | 1 | 1,000 | – |");
+    assertThat(md).contains("| memory | save | 100 msgs | 1 | 1,000 | 10.0 |");
     assertThat(md).contains("| 4.00× |");
-    assertThat(md).contains("| raw-memory | save | 100 msgs | 1 | 4,000 | – |").contains("| baseline |");
+    assertThat(md).contains("| raw-memory | save | 100 msgs | 1 | 4,000 | 40.0 |").contains("| baseline |");
     assertThat(md).contains("| file | first page (20) | 10,000 sessions | 1 | 2,000 |");
     String all = md.substring(md.indexOf("### Every result"));
     assertThat(all.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| store")).count())
@@ -116,7 +122,7 @@ class ReportTest {
     String md = withServers.markdown();
     assertThat(md).contains("`raw-redis` = SessionCodec.encode + SET").contains("`raw-file` = encode + write temp");
     assertThat(md).doesNotContain("`raw-memory`");
-    assertThat(md).contains("| redis | save | 10 msgs | 1 | 1,000 | – | 14.3 | 2.00× |");
+    assertThat(md).contains("| redis | save | 10 msgs | 1 | 1,000 | 10.0 | 14.3 | 2.00× |");
   }
 
   @Test
@@ -150,6 +156,79 @@ class ReportTest {
         row("SaveLoadBenchmark", "save", "memory", Map.of("size", "10"), 1, 1_000)), List.of("memory"));
     assertThat(onlyStores.ratioMatrix()).isEmpty();
     assertThat(onlyStores.markdown()).startsWith("| store | operation |");
+  }
+
+  @Test
+  void aResultWhoseErrorIsMoreThanTheSetFractionOfItsScoreIsUnreliableAndAnUnknownErrorToo() {
+    assertThat(Report.UNRELIABLE_ERROR_FRACTION).isEqualTo(0.20);
+    Map<String, String> size = Map.of("size", "100");
+    assertThat(Report.unreliable(row("SaveLoadBenchmark", "save", "file", size, 1, 1_000, 200))).isFalse();
+    assertThat(Report.unreliable(row("SaveLoadBenchmark", "save", "file", size, 1, 1_000, 201))).isTrue();
+    assertThat(Report.unreliable(row("SaveLoadBenchmark", "save", "file", size, 1, 1_000, Double.NaN))).isTrue();
+    assertThat(Report.unreliable(row("SaveLoadBenchmark", "save", "file", size, 1, 0, 0))).isTrue();
+  }
+
+  @Test
+  void aNoisyStoreResultIsShownUnreliableWithTheHintAndGetsNoVerdict() {
+    // the case: a memory save measured on a busy machine, 876× its baseline ± far too much
+    Report noisy = new Report(List.of(
+        row("SaveLoadBenchmark", "save", "memory", Map.of("size", "100"), 1, 1_000, 300),
+        row("SaveLoadBenchmark", "save", "raw-memory", Map.of("size", "100"), 1, 876_000, 8_760)),
+        List.of("memory", "raw-memory"));
+    String md = noisy.markdown();
+    assertThat(noisy.ratioUnreliable(noisy.rows().get(0))).isTrue();
+    assertThat(noisy.ratioMatrix()).contains("| save | 100 msgs | 1 | 876.00× (unreliable) | 1,000 |");
+    assertThat(md).contains("| memory | save | 100 msgs | 1 | 1,000 | 300 |").contains("| 876.00× (unreliable) |");
+    assertThat(md).contains("**1 of these ratios are unreliable**")
+        .contains("rerun on a quiet machine or use ./bench --full");
+    String findings = noisy.findings();
+    assertThat(findings).contains(
+        "- target memory save ≤ 2.0× baseline (100 msgs, 1 thread): 876.00× — unreliable, no verdict "
+            + "(memory ± 30% of its score; rerun on a quiet machine or use ./bench --full)");
+    assertThat(findings).doesNotContain("met").doesNotContain("missed");
+  }
+
+  @Test
+  void aNoisyBaselineMakesTheRatioUnreliableToo() {
+    // the other case: a file load "faster than its own raw baseline" from a noisy baseline
+    Report noisy = new Report(List.of(
+        row("SaveLoadBenchmark", "load", "file", Map.of("size", "100"), 1, 1_000, 10),
+        row("SaveLoadBenchmark", "load", "raw-file", Map.of("size", "100"), 1, 800, 400)),
+        List.of("file", "raw-file"));
+    Report.Row file = noisy.rows().get(0);
+    assertThat(Report.unreliable(file)).isFalse();
+    assertThat(noisy.ratioUnreliable(file)).isTrue();
+    assertThat(noisy.markdown()).contains("| 0.80× (unreliable) |").contains("| baseline (unreliable) |");
+    assertThat(noisy.findings()).contains(
+        "target file load ≤ 1.2× baseline (100 msgs, 1 thread): 0.80× — unreliable, no verdict (raw-file ± 50% of its score;")
+        .doesNotContain("— met");
+  }
+
+  @Test
+  void reliableResultsKeepTheirVerdictsAndTheReportSaysNothingAboutUnreliability() {
+    assertThat(report.markdown()).doesNotContain("(unreliable)").doesNotContain("ratios are unreliable");
+    assertThat(report.findings()).contains("— met").contains("— missed").doesNotContain("no verdict");
+  }
+
+  @Test
+  void aFindingThatRestsOnANoisyResultSaysSo() {
+    Report noisy = new Report(List.of(
+        row("AppendBenchmark", "append", "memory", Map.of("turn", "1000"), 1, 8_000, 4_000),
+        row("AppendBenchmark", "fullSave", "memory", Map.of("turn", "1000"), 1, 100, 1)), List.of("memory"));
+    assertThat(noisy.findings()).contains(
+        "memory: append at turn 1,000 takes 0.013× the time of a full save of the same session (8,000 vs 100 ops/s, 1 thread) "
+            + "(unreliable: memory ± 50% of its score)");
+  }
+
+  @Test
+  void theChartDrawsAnUnreliableRatioFaintAndSaysSo() {
+    Report noisy = new Report(List.of(
+        row("SaveLoadBenchmark", "save", "memory", Map.of("size", "100"), 1, 1_000, 500),
+        row("SaveLoadBenchmark", "save", "raw-memory", Map.of("size", "100"), 1, 4_000, 4)),
+        List.of("memory", "raw-memory"));
+    String svg = noisy.svg();
+    assertThat(svg).contains("fill-opacity=\"0.3\"").contains("memory · save · 100 msgs · 1t: 4.00× (unreliable)");
+    assertThat(report.svg()).doesNotContain("fill-opacity").doesNotContain("unreliable");
   }
 
   @Test

@@ -228,6 +228,41 @@ class BrowseCommandsTest {
   }
 
   @Test
+  void rmWithAPrefixShowsWhatItWillDeleteAndDeletesOnlyAfterConfirmation() {
+    MemorySessionStorage store = store(List.of(
+        Samples.small("user-42/a", 1), Samples.small("user-42/b", 2), Samples.small("user-420", 3), Samples.small("user-4/c", 4)));
+    Cli.Result refused = cli.runWithInput("no\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "rm", "mem:a", "--prefix", "user-42/");
+    assertThat(refused.code()).isEqualTo(ExitCode.FAILURES);
+    assertThat(refused.out()).contains("deleting 2 sessions:").contains("user-42/a").contains("user-42/b").doesNotContain("user-420");
+    assertThat(Futures.await(store.list())).hasSize(4);
+    Cli.Result dry = cli.run("rm", "mem:a", "--prefix", "user-42/", "--dry-run");
+    assertThat(dry.code()).isZero();
+    assertThat(dry.out()).contains("would delete 2 sessions");
+    assertThat(Futures.await(store.list())).hasSize(4);
+    Cli.Result done = cli.runWithInput("yes\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "rm", "mem:a", "--prefix", "user-42/");
+    assertThat(done.code()).isZero();
+    assertThat(done.out()).contains("deleted 2 sessions");
+    assertThat(Futures.await(store.list()).stream().map(x -> x.id())).containsExactlyInAnyOrder("user-420", "user-4/c");
+  }
+
+  @Test
+  void rmUpdatedBeforeWithYesDeletesOldSessionsWithoutAsking() {
+    MemorySessionStorage store = store(List.of(
+        Samples.small("old", 1).withUpdatedAt(java.time.Instant.parse("2020-01-01T00:00:00Z")),
+        Samples.small("new", 2).withUpdatedAt(java.time.Instant.parse("2030-01-01T00:00:00Z"))));
+    Cli.Result r = cli.run("rm", "mem:a", "--updated-before", "2025-01-01", "--yes");
+    assertThat(r.code()).isZero();
+    assertThat(Futures.await(store.list()).stream().map(x -> x.id())).containsExactly("new");
+  }
+
+  @Test
+  void rmRefusesIdsTogetherWithAFilterAndAnEmptyPrefix() {
+    store(List.of());
+    assertThat(cli.run("rm", "mem:a", "x", "--prefix", "u/").code()).isEqualTo(ExitCode.USAGE);
+    assertThat(cli.run("rm", "mem:a", "--prefix", "").code()).isEqualTo(ExitCode.USAGE);
+  }
+
+  @Test
   void rmOfAnInvalidIdIsAFailureNamingIt() {
     store(List.of());
     Cli.Result r = cli.run("rm", "mem:a", "..");

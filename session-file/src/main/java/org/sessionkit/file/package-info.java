@@ -4,4 +4,7 @@
  * {@code file:/path} through {@link org.sessionkit.SessionStorages#open(String)} or built with
  * {@link org.sessionkit.file.FileSessionStorage#builder(java.nio.file.Path)}.
  */
+@NullMarked
 package org.sessionkit.file;
+
+import org.jspecify.annotations.NullMarked;

@@ -97,12 +97,12 @@ class CorruptRowsTest {
     // Bad ids and instants interleaved with good rows in listing order.
     db.execute(
         "INSERT INTO " + sessions + " (id, created_seconds, created_nanos, updated_seconds, updated_nanos,"
-            + " message_count, state) VALUES"
-            + " (E'bad\\x01id', 0, 0, " + (T0.getEpochSecond() + 10) + ", 0, 0, '\\x7b7d'),"
+            + " message_count, state, revision_nonce, written_at) SELECT *, 7, now() FROM (VALUES"
+            + " (E'bad\\x01id', 0, 0, " + (T0.getEpochSecond() + 10) + ", 0, 0, '\\x7b7d'::bytea),"
             + " ('', 0, 0, " + (T0.getEpochSecond() + 5) + ", 0, 0, '\\x7b7d'),"
             + " ('far-future', 0, 0, 999999999999999, 0, 0, '\\x7b7d'),"
             + " ('ancient', -99999999999, 0, " + T0.getEpochSecond() + ", 5, 0, '\\x7b7d'),"
-            + " ('.', 0, 0, " + T0.getEpochSecond() + ", 5, 0, '\\x7b7d')");
+            + " ('.', 0, 0, " + T0.getEpochSecond() + ", 5, 0, '\\x7b7d')) v");
     assertThat(await(store.list())).extracting(SessionSummary::id).containsExactly("a", "b", "c");
     for (int limit = 1; limit <= 4; limit++) {
       List<String> ids = new ArrayList<>();

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.util.PSQLException;
+import org.sessionkit.AmbiguousOutcomeException;
 import org.sessionkit.Append;
 import org.sessionkit.Futures;
 import org.sessionkit.Message;
@@ -132,6 +133,8 @@ class FaultTest {
         }
         Throwable t = catchThrowable(() -> await(save));
         assertUnavailableWithCause(t);
+        // Killed before its commit was sent: nothing can have been applied, and it says so.
+        assertThat(t).isNotInstanceOf(AmbiguousOutcomeException.class);
         // Terminated by the administrator (57P01), or the socket closed before the notice was read.
         assertThat(((SQLException) t.getCause()).getSQLState()).isIn("57P01", "08006");
         locker.rollback();
@@ -162,6 +165,8 @@ class FaultTest {
           assertUnavailableWithCause(t);
           assertThat(((SQLException) t.getCause()).getSQLState()).isEqualTo("57014");
           assertThat(t).hasMessageContaining("statement timeout");
+          // The server's own answer that the statement was cancelled: not ambiguous.
+          assertThat(t).isNotInstanceOf(AmbiguousOutcomeException.class);
         }
         assertThat(millis).isLessThan(20_000);
         locker.rollback();
@@ -250,7 +255,10 @@ class FaultTest {
       // Killed while the save holds the session row and waits for a message row.
       server.crash();
       locker.close();
-      assertUnavailableWithCause(catchThrowable(() -> await(inFlight)));
+      Throwable crashed = catchThrowable(() -> await(inFlight));
+      assertUnavailableWithCause(crashed);
+      // It was waiting for a lock inside its transaction, far from its commit.
+      assertThat(crashed).isNotInstanceOf(AmbiguousOutcomeException.class);
       long start = System.nanoTime();
       Throwable load = catchThrowable(() -> await(store.load("c")));
       Throwable save = catchThrowable(() -> await(store.save(PostgresSessionStorageTest.session("new", T0, 1))));

@@ -56,8 +56,9 @@ class ListingPlanTest {
     // ten sessions per second so that ties on updated-at are common.
     try (Connection c = db.connect();
         PreparedStatement ps = c.prepareStatement("INSERT INTO " + store.tableNames().sessions()
-            + " (id, created_seconds, created_nanos, updated_seconds, updated_nanos, message_count, state)"
-            + " SELECT 'user-' || (i % 1000) || '/s' || i, ?, 0, ? + i / 10, (i % 10) * 1000, 0, ?"
+            + " (id, revision_nonce, written_at, created_seconds, created_nanos, updated_seconds,"
+            + " updated_nanos, message_count, state)"
+            + " SELECT 'user-' || (i % 1000) || '/s' || i, i, now(), ?, 0, ? + i / 10, (i % 10) * 1000, 0, ?"
             + " FROM generate_series(1, ?) AS i")) {
       ps.setLong(1, BASE);
       ps.setLong(2, BASE);
@@ -80,7 +81,7 @@ class ListingPlanTest {
 
   @Test
   void theFirstPageIsAnIndexScanAndFast() throws SQLException {
-    Sql.Query q = store.statements().list(noFilters(), Optional.empty(), 21);
+    Sql.Query q = store.statements().list(noFilters(), Optional.empty(), 21, false);
     String plan = explain(q);
     assertThat(plan).contains("sessions_by_updated").doesNotContain("Seq Scan").doesNotContain("Sort");
     SessionPage page = Futures.await(store.list(ListQuery.firstPage().limit(20)), 30, SECONDS);
@@ -101,7 +102,7 @@ class ListingPlanTest {
   void aPageFarIntoTheListingIsTwoIndexRangeScans() throws SQLException {
     long middle = BASE + sessions / 20;
     Sql.Query q = store.statements().list(
-        noFilters(), Optional.of(new Sql.Position(middle, 5000, "user-5/s5")), 21);
+        noFilters(), Optional.of(new Sql.Position(middle, 5000, "user-5/s5")), 21, false);
     String plan = explain(q);
     assertThat(plan).contains("Index Cond").doesNotContain("Seq Scan").doesNotContain("Filter");
     // Walk two pages from the middle through the store: keyset continues where it stopped.
@@ -117,8 +118,9 @@ class ListingPlanTest {
   void anIdPrefixPageUsesAnIndex() throws SQLException {
     String prefix = "user-42/";
     Sql.Query q = store.statements().list(
-        new Sql.Filters(Optional.of(prefix), Ids.successor(prefix), Optional.empty(), Optional.empty()),
-        Optional.empty(), 21);
+        new Sql.Filters(Optional.of(prefix), Ids.successor(prefix), Optional.empty(), Optional.empty(),
+            Instant.MIN),
+        Optional.empty(), 21, false);
     String plan = explain(q);
     assertThat(plan).contains("Index").doesNotContain("Seq Scan");
     SessionPage page = Futures.await(store.list(ListQuery.withPrefix(prefix).limit(20)), 30, SECONDS);
@@ -126,7 +128,7 @@ class ListingPlanTest {
   }
 
   private static Sql.Filters noFilters() {
-    return new Sql.Filters(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    return new Sql.Filters(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Instant.MIN);
   }
 
   private String explain(Sql.Query q) throws SQLException {

@@ -473,11 +473,26 @@ class PostgresSessionStorageTest {
     PostgresSessionStorage store = open();
     String schema = store.tableNames().schema();
     store.close();
-    db.execute("INSERT INTO " + store.tableNames().schemaVersion() + " (version, description) VALUES (2, 'future')");
+    db.execute("INSERT INTO " + store.tableNames().schemaVersion() + " (version, description) VALUES (3, 'future')");
     assertThatThrownBy(() -> PostgresSessionStorage.open(db.storeUrl(schema, "")))
         .isInstanceOf(StorageConfigurationException.class)
-        .hasMessageContaining("layout version 2")
+        .hasMessageContaining("layout version 3")
         .hasMessageContaining("upgrade sessionkit");
+  }
+
+  @Test
+  void thePreReleaseLayoutOneIsRefusedWithWhatToDo() throws SQLException {
+    String schema = db.newSchema();
+    // The tables of layout 1 as far as the version check is concerned.
+    db.execute("CREATE SCHEMA " + schema,
+        "CREATE TABLE " + schema + ".schema_version (version integer PRIMARY KEY, description text NOT NULL,"
+            + " installed timestamptz NOT NULL DEFAULT now())",
+        "INSERT INTO " + schema + ".schema_version (version, description) VALUES (1, 'sessions, messages and revisions')");
+    assertThatThrownBy(() -> PostgresSessionStorage.open(db.storeUrl(schema, "")))
+        .isInstanceOf(StorageConfigurationException.class)
+        .hasMessageContaining("layout version 1")
+        .hasMessageContaining("does not migrate")
+        .hasMessageContaining("another schema");
   }
 
   @Test

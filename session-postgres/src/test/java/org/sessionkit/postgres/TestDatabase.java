@@ -97,6 +97,34 @@ final class TestDatabase implements AutoCloseable {
     return url + sep + "schema=" + schema + "&poolSize=4" + (extraOptions.isEmpty() ? "" : "&" + extraOptions);
   }
 
+  /**
+   * Returns the store URI of the test server with its authority replaced by {@code
+   * 127.0.0.1:port} (a proxy or pooler in front of it), for {@code schema} and options.
+   */
+  String storeUrlVia(int port, String schema, String extraOptions) {
+    java.net.URI u = java.net.URI.create(url.replaceFirst("^[a-z]+://", "http://"));
+    String userInfo = u.getRawUserInfo() == null ? "" : u.getRawUserInfo() + "@";
+    String query = u.getRawQuery() == null ? "" : u.getRawQuery() + "&";
+    return "postgresql://" + userInfo + "127.0.0.1:" + port + u.getRawPath() + "?" + query
+        + "schema=" + schema + (extraOptions.isEmpty() ? "" : "&" + extraOptions);
+  }
+
+  /** The host of the test server (a single-host URI). */
+  String host() {
+    return java.net.URI.create(url.replaceFirst("^[a-z]+://", "http://")).getHost();
+  }
+
+  /** The port of the test server (a single-host URI). */
+  int port() {
+    int p = java.net.URI.create(url.replaceFirst("^[a-z]+://", "http://")).getPort();
+    return p < 0 ? 5432 : p;
+  }
+
+  /** The database of the test server. */
+  String database() {
+    return java.net.URI.create(url.replaceFirst("^[a-z]+://", "http://")).getPath().substring(1);
+  }
+
   /** Opens a store in a new schema. */
   PostgresSessionStorage open() {
     return PostgresSessionStorage.open(storeUrl(newSchema(), ""));

@@ -4,4 +4,7 @@
  * org.sessionkit.springai.SessionkitChatMemoryAutoConfiguration}, which configures it from the
  * {@code sessionkit.store} property in a Spring Boot application.
  */
+@NullMarked
 package org.sessionkit.springai;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,10 +41,12 @@ public final class ContentCheck {
    * Adds to {@code out} a problem for every session whose contents can't be read, except the
    * rows whose location is already in {@code reported} (found by the listing pass).
    */
-  public void run(Connection c, List<ListingProblem> out, Set<String> reported) throws SQLException {
+  public void run(Connection c, Instant cutoff, List<ListingProblem> out, Set<String> reported)
+      throws SQLException {
     String afterId = "";
+    // Expired sessions are absent: not checked.
     String batch = "SELECT id, message_count, state FROM " + names.sessions()
-        + " WHERE id > ? ORDER BY id LIMIT " + BATCH;
+        + " WHERE id > ? AND written_at >= ? ORDER BY id LIMIT " + BATCH;
     String messages = "SELECT session_id, position, body FROM " + names.messages()
         + " WHERE session_id = ANY(?) ORDER BY session_id, position";
     while (true) {
@@ -51,7 +54,8 @@ public final class ContentCheck {
       Map<String, Integer> counts = new HashMap<>();
       try (PreparedStatement ps = jdbc.prepare(c, batch)) {
         ps.setString(1, afterId);
-        try (ResultSet rs = ps.executeQuery()) {
+        Jdbc.setInstant(ps, 2, cutoff);
+        try (ResultSet rs = jdbc.query(ps)) {
           while (rs.next()) {
             String id = rs.getString(1);
             ids.add(id);
@@ -73,7 +77,7 @@ public final class ContentCheck {
       Map<String, Integer> seen = new HashMap<>();
       try (PreparedStatement ps = jdbc.prepare(c, messages)) {
         ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
+        try (ResultSet rs = jdbc.query(ps)) {
           while (rs.next()) {
             String id = rs.getString(1);
             int position = rs.getInt(2);
@@ -104,7 +108,7 @@ public final class ContentCheck {
     try (PreparedStatement ps = jdbc.prepare(c,
             "SELECT DISTINCT m.session_id FROM " + names.messages() + " m WHERE NOT EXISTS"
                 + " (SELECT 1 FROM " + names.sessions() + " s WHERE s.id = m.session_id) LIMIT 1000");
-        ResultSet rs = ps.executeQuery()) {
+        ResultSet rs = jdbc.query(ps)) {
       while (rs.next()) {
         String id = rs.getString(1);
         out.add(new ListingProblem(names.messages() + " session_id " + SessionIds.quote(id),

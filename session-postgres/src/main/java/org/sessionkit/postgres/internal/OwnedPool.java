@@ -23,10 +23,14 @@ public final class OwnedPool {
    * @param poolSize the most connections
    * @param connectTimeout the wait for a pooled connection and for a new TCP connection
    * @param statementTimeout the server's {@code statement_timeout}; zero for none
+   * @param transactionPooling whether the URI points at a pooler in transaction mode: then no
+   *     server-side prepared statements and no startup options (PgBouncer refuses {@code
+   *     options}); the statement timeout is set per transaction by {@link Jdbc} instead
    * @throws StorageConfigurationException if pgjdbc rejects a driver option
    */
   public static HikariDataSource create(
-      PgUri uri, int poolSize, Duration connectTimeout, Duration statementTimeout) {
+      PgUri uri, int poolSize, Duration connectTimeout, Duration statementTimeout,
+      boolean transactionPooling) {
     PGSimpleDataSource pg = new PGSimpleDataSource();
     pg.setURL(uri.jdbcUrl());
     uri.user().ifPresent(pg::setUser);
@@ -46,10 +50,17 @@ public final class OwnedPool {
     pg.setConnectTimeout(connectSeconds);
     pg.setLoginTimeout(connectSeconds);
     pg.setTcpKeepAlive(true);
+    if (transactionPooling) {
+      // A server-side prepared statement lives on one server connection, and the pooler hands
+      // the next transaction to another one: always send unnamed statements.
+      pg.setPrepareThreshold(0);
+    }
     if (!statementTimeout.isZero()) {
-      // Enforced by the server for every statement, set once per connection at startup (no
-      // extra round trip).
-      pg.setOptions("-c statement_timeout=" + Math.max(1, statementTimeout.toMillis()));
+      if (!transactionPooling) {
+        // Enforced by the server for every statement, set once per connection at startup (no
+        // extra round trip).
+        pg.setOptions("-c statement_timeout=" + Math.max(1, statementTimeout.toMillis()));
+      }
       // A server that stops answering (network loss, paused host) can't enforce its own
       // timeout: the socket timeout bounds the wait for a reply.
       pg.setSocketTimeout(ceilSeconds(statementTimeout) + connectSeconds + 5);

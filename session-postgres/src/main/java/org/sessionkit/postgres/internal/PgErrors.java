@@ -2,6 +2,10 @@ package org.sessionkit.postgres.internal;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Locale;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+import org.sessionkit.AmbiguousOutcomeException;
 import org.sessionkit.StorageUnavailableException;
 
 /** Turns JDBC failures into the store's typed errors, keeping the cause. */
@@ -17,6 +21,45 @@ public final class PgErrors {
   public static boolean isRetryable(SQLException e) {
     String state = e.getSQLState();
     return "40001".equals(state) || "40P01".equals(state);
+  }
+
+  /**
+   * Returns whether {@code e} is the server's own answer that the request failed and was rolled
+   * back: an error response of severity {@code ERROR} on a connection that stays open. Anything
+   * else (an I/O error, a lost or timed-out socket, a session ended by the server with {@code
+   * FATAL} or {@code PANIC}, a driver error without a server message) leaves the outcome of a
+   * request in flight unknown.
+   */
+  public static boolean isDefinitive(SQLException e) {
+    if (!(e instanceof PSQLException p)) {
+      return false;
+    }
+    ServerErrorMessage m = p.getServerErrorMessage();
+    String state = e.getSQLState();
+    if (m == null || state == null) {
+      return false;
+    }
+    if (state.startsWith("08") || state.startsWith("57P")) {
+      // Connection exceptions, and admin_shutdown / crash_shutdown / cannot_connect_now: the
+      // server ended the session, possibly after the commit.
+      return false;
+    }
+    String severity = m.getSeverity() == null ? "" : m.getSeverity().toUpperCase(Locale.ROOT);
+    return !severity.equals("FATAL") && !severity.equals("PANIC");
+  }
+
+  /**
+   * Returns the ambiguous-outcome error for a write whose committing request was in flight when
+   * {@code e} happened.
+   *
+   * @param where the store, for the message (never a secret)
+   * @param what the operation, e.g. {@code append to "a"}
+   */
+  public static AmbiguousOutcomeException ambiguous(String where, String what, SQLException e) {
+    return new AmbiguousOutcomeException(
+        what + " in " + where + " failed after it was sent, and may or may not have been applied"
+            + " (entirely or not at all; retry with the same idempotency key to apply it once): "
+            + reason(e), e);
   }
 
   /** Returns whether {@code e} is a unique violation. */

@@ -22,7 +22,9 @@ import org.sessionkit.spi.StorageUri;
  * brackets work as in pgjdbc. The user name and password in the authority are percent-decoded.
  *
  * <p>Options of the store: {@code schema}, {@code tablePrefix}, {@code poolSize}, {@code
- * connectTimeout}, {@code statementTimeout}, {@code createSchema}. Passed to the driver: {@code
+ * connectTimeout}, {@code statementTimeout}, {@code createSchema}, {@code retention} (an
+ * ISO-8601 duration such as {@code P30D}, or {@code 0} for none), {@code pooler} ({@code none}
+ * or {@code transaction}). Passed to the driver: {@code
  * user}, {@code password}, {@code sslmode}, {@code sslrootcert}, {@code sslcert}, {@code sslkey},
  * {@code sslpassword}, {@code ApplicationName} (or libpq's {@code application_name}) and {@code
  * targetServerType}. Any other option is a configuration error.
@@ -37,6 +39,8 @@ import org.sessionkit.spi.StorageUri;
  * @param connectTimeout the {@code connectTimeout} option
  * @param statementTimeout the {@code statementTimeout} option ({@code 0} disables it)
  * @param createSchema the {@code createSchema} option
+ * @param retention the {@code retention} option ({@code 0} disables it)
+ * @param transactionPooling the {@code pooler} option: true for {@code transaction}
  * @param redacted the URI with its password hidden, for messages
  */
 public record PgUri(
@@ -50,6 +54,8 @@ public record PgUri(
     Optional<Duration> connectTimeout,
     Optional<Duration> statementTimeout,
     Optional<Boolean> createSchema,
+    Optional<Duration> retention,
+    Optional<Boolean> transactionPooling,
     String redacted) {
 
   /** The schemes of a PostgreSQL store, longest first. */
@@ -122,9 +128,21 @@ public record PgUri(
         o.optionalDuration("statementTimeout");
     Optional<Boolean> createSchema =
         o.string("createSchema").map(v -> o.bool("createSchema", true));
+    Optional<Duration> retention = o.optionalDuration("retention");
+    Optional<Boolean> transactionPooling = o.string("pooler").map(v -> {
+      switch (v) {
+        case "transaction":
+          return true;
+        case "none":
+          return false;
+        default:
+          throw new StorageConfigurationException("option 'pooler' of " + redacted
+              + " must be 'transaction' (PgBouncer or another pooler in transaction mode) or 'none'");
+      }
+    });
     o.finish();
     return new PgUri(jdbcUrl, user, password, driver, schema, tablePrefix, poolSize,
-        connectTimeout, statementTimeout, createSchema, redacted);
+        connectTimeout, statementTimeout, createSchema, retention, transactionPooling, redacted);
   }
 
   /** Hides the password. */

@@ -4,7 +4,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.Instant;
-import org.sessionkit.Revision;
 import org.sessionkit.SessionIds;
 import org.sessionkit.SessionSummary;
 
@@ -27,7 +26,8 @@ public final class PostgresRows {
   public static final class BadRow extends Exception {
     private static final long serialVersionUID = 1L;
 
-    BadRow(String message) {
+    /** Creates the exception; {@code message} says what is wrong with the row. */
+    public BadRow(String message) {
       super(message, null, false, false);
     }
   }
@@ -59,7 +59,7 @@ public final class PostgresRows {
    * @throws SQLException if the server fails
    */
   public static Sql.Position position(ResultSet rs) throws SQLException {
-    return new Sql.Position(rs.getLong(5), rs.getInt(6), rs.getString(1));
+    return new Sql.Position(rs.getLong(6), rs.getInt(7), rs.getString(1));
   }
 
   /**
@@ -73,13 +73,13 @@ public final class PostgresRows {
     if (!SessionIds.isValid(id)) {
       throw new BadRow("the id is not a valid session id");
     }
-    long revision = rs.getLong(2);
-    Instant created = instant(rs.getLong(3), rs.getInt(4), "created_at");
-    Instant updated = instant(rs.getLong(5), rs.getInt(6), "updated_at");
-    int count = rs.getInt(7);
+    Revisions revision = new Revisions(rs.getLong(2), rs.getLong(3));
+    Instant created = instant(rs.getLong(4), rs.getInt(5), "created_at");
+    Instant updated = instant(rs.getLong(6), rs.getInt(7), "updated_at");
+    int count = rs.getInt(8);
     if (count < 0) {
       throw new BadRow("message_count is negative: " + count);
     }
-    return new SessionSummary(id, created, updated, count, Revision.of(revision));
+    return new SessionSummary(id, created, updated, count, revision.toRevision());
   }
 }

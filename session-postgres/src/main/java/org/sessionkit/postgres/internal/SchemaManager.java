@@ -13,31 +13,46 @@ import java.util.Objects;
 import org.sessionkit.StorageConfigurationException;
 
 /**
- * Creates the layout of {@code V1__sessionkit.sql} on first use and checks its version.
+ * Creates the layout of {@code V2__sessionkit.sql} on first use and checks its version.
  *
  * <p>Creation runs in one transaction under an advisory lock on the qualified name, so that
- * several instances starting together create the tables once and the others see them.
+ * several instances starting together create the tables once and the others see them. Behind a
+ * pooler in transaction mode the lock is transaction-scoped (a session-level lock and its
+ * unlock could land on two different server connections); otherwise it is a session-level lock
+ * taken before the creating transaction starts.
  */
 public final class SchemaManager {
 
   /** The newest layout version this code knows. */
-  public static final int CURRENT_VERSION = 1;
+  public static final int CURRENT_VERSION = 2;
 
-  /** The class-path resource holding the version 1 DDL. */
-  public static final String V1_RESOURCE = "/org/sessionkit/postgres/V1__sessionkit.sql";
+  /** The class-path resource holding the DDL of {@link #CURRENT_VERSION}. */
+  public static final String RESOURCE = "/org/sessionkit/postgres/V2__sessionkit.sql";
 
   private final TableNames names;
+  private final boolean transactionPooling;
 
-  /** Creates a manager for {@code names}. */
+  /** Creates a manager for {@code names} on a direct connection (session-level lock). */
   public SchemaManager(TableNames names) {
-    this.names = Objects.requireNonNull(names, "names");
+    this(names, false);
   }
 
-  /** Returns the version 1 DDL with the placeholders left in. */
+  /**
+   * Creates a manager for {@code names}.
+   *
+   * @param transactionPooling whether connections go through a pooler in transaction mode
+   *     (then only transaction-scoped state is used)
+   */
+  public SchemaManager(TableNames names, boolean transactionPooling) {
+    this.names = Objects.requireNonNull(names, "names");
+    this.transactionPooling = transactionPooling;
+  }
+
+  /** Returns the DDL of the current layout with the placeholders left in. */
   public static String rawDdl() {
-    try (InputStream in = SchemaManager.class.getResourceAsStream(V1_RESOURCE)) {
+    try (InputStream in = SchemaManager.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource " + V1_RESOURCE);
+        throw new IllegalStateException("missing resource " + RESOURCE);
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -57,7 +72,7 @@ public final class SchemaManager {
    * @param create whether to create the schema and tables when they are missing
    * @return the installed version
    * @throws StorageConfigurationException if the layout is missing and {@code create} is false,
-   *     or its version is newer than {@link #CURRENT_VERSION}
+   *     or its version is not {@link #CURRENT_VERSION}
    * @throws SQLException if the server fails
    */
   public int ensure(Connection connection, boolean create) throws SQLException {
@@ -68,7 +83,10 @@ public final class SchemaManager {
     if (!create) {
       throw new StorageConfigurationException(
           "no sessionkit tables in " + names + ": run the DDL of PostgresSessionStorage.ddl() "
-              + "(" + V1_RESOURCE.substring(1) + ") or open the store with createSchema=true");
+              + "(" + RESOURCE.substring(1) + ") or open the store with createSchema=true");
+    }
+    if (transactionPooling) {
+      return createInOneTransaction(connection);
     }
     // A session-level lock, taken outside the creating transaction: that transaction must
     // start after the lock is granted, so that it sees (through fresh catalog caches) what
@@ -113,6 +131,49 @@ public final class SchemaManager {
     return installed.isPresent() ? check(installed.getAsInt()) : CURRENT_VERSION;
   }
 
+  /**
+   * Creates the layout under a transaction-scoped advisory lock: everything, lock included,
+   * happens in one transaction, so that a pooler in transaction mode keeps it on one server
+   * connection. READ COMMITTED (set explicitly, whatever the connection's default) makes every
+   * statement after the lock see what another instance committed while this one waited.
+   */
+  private int createInOneTransaction(Connection connection) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      java.util.OptionalInt installed;
+      try (Statement s = connection.createStatement()) {
+        s.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+      }
+      try (PreparedStatement lock =
+          connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+        lock.setString(1, lockName());
+        lock.executeQuery().close();
+      }
+      installed = installedVersion(connection);
+      if (installed.isEmpty()) {
+        if (!schemaExists(connection)) {
+          try (Statement s = connection.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + names.quotedSchema());
+          }
+        }
+        try (Statement s = connection.createStatement()) {
+          s.execute(ddl());
+        }
+      }
+      connection.commit();
+      return installed.isPresent() ? check(installed.getAsInt()) : CURRENT_VERSION;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
   private String lockName() {
     return "sessionkit:" + names.schemaVersion();
   }
@@ -127,6 +188,15 @@ public final class SchemaManager {
     if (version < 1) {
       throw new StorageConfigurationException(
           "the sessionkit tables in " + names + " record an invalid layout version " + version);
+    }
+    if (version < CURRENT_VERSION) {
+      // Nothing was released with an older layout, so there is no migration: say what to do.
+      throw new StorageConfigurationException(
+          "the sessionkit tables in " + names + " have layout version " + version
+              + ", written by a pre-release of session-postgres; this version uses layout "
+              + CURRENT_VERSION + " and does not migrate: export the sessions (sessionkit export)"
+              + " with the version that wrote them, then drop those tables or use another"
+              + " schema or tablePrefix");
     }
     return version;
   }

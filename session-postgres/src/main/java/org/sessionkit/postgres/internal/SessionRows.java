@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.sessionkit.CorruptDocumentException;
 import org.sessionkit.Message;
-import org.sessionkit.Revision;
+import org.sessionkit.SessionSlice;
 import org.sessionkit.Session;
 import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionState;
@@ -90,26 +90,39 @@ public final class SessionRows {
     return out;
   }
 
-  /** The rows of one session as read by {@link Sql#load}, not yet decoded. */
+  /** The rows of one session as read by {@link Sql#load} or {@link Sql#slice}, not yet decoded. */
   public static final class Stored {
-    private final long revision;
+    private final Revisions revision;
     private final long createdSeconds;
     private final int createdNanos;
     private final long updatedSeconds;
     private final int updatedNanos;
     private final int messageCount;
     private final byte[] state;
+    /** The position of the first message read; 0 unless this is a slice. */
+    private int from;
+    /** The position after the last message a slice reads. */
+    private int stop;
+    /** The write log and the next revision, when the read returned them. */
+    private String writeLog = "";
+    private long next;
     private final List<Integer> positions = new ArrayList<>();
     private final List<byte[]> bodies = new ArrayList<>();
 
-    private Stored(ResultSet rs) throws SQLException {
-      revision = rs.getLong(2);
-      createdSeconds = rs.getLong(3);
-      createdNanos = rs.getInt(4);
-      updatedSeconds = rs.getLong(5);
-      updatedNanos = rs.getInt(6);
-      messageCount = rs.getInt(7);
-      state = rs.getBytes(8);
+    private Stored(Revisions revision, long createdSeconds, int createdNanos, long updatedSeconds,
+        int updatedNanos, int messageCount, byte[] state) {
+      this.revision = revision;
+      this.createdSeconds = createdSeconds;
+      this.createdNanos = createdNanos;
+      this.updatedSeconds = updatedSeconds;
+      this.updatedNanos = updatedNanos;
+      this.messageCount = messageCount;
+      this.state = state;
+    }
+
+    private static Stored head(ResultSet rs) throws SQLException {
+      return new Stored(new Revisions(rs.getLong(2), rs.getLong(3)), rs.getLong(4), rs.getInt(5),
+          rs.getLong(6), rs.getInt(7), rs.getInt(8), rs.getBytes(9));
     }
 
     /**
@@ -121,12 +134,66 @@ public final class SessionRows {
       if (!rs.next() || rs.getInt(1) != -1) {
         return null;
       }
-      Stored s = new Stored(rs);
+      Stored s = head(rs);
+      if (rs.getMetaData().getColumnCount() >= 11) {
+        // Sql#loadForUpdate
+        s.writeLog = rs.getString(10);
+        s.next = rs.getLong(11);
+      }
       while (rs.next()) {
         s.positions.add(rs.getInt(1));
-        s.bodies.add(rs.getBytes(8));
+        s.bodies.add(rs.getBytes(9));
       }
       return s;
+    }
+
+    /**
+     * Reads the result of {@link Sql#slice} for {@code count} messages.
+     *
+     * @return null if there is no session row
+     */
+    public static Stored readSlice(ResultSet rs, int count) throws SQLException {
+      if (!rs.next() || rs.getInt(1) != -1) {
+        return null;
+      }
+      Stored s = head(rs);
+      s.stop = rs.getInt(10);
+      s.from = Math.max(0, s.stop - count);
+      while (rs.next()) {
+        s.positions.add(rs.getInt(1));
+        s.bodies.add(rs.getBytes(9));
+      }
+      return s;
+    }
+
+    /**
+     * Reads the row of {@link Sql#lockForUpdate} and then the rows of {@link Sql#messagesOf}.
+     */
+    public static Stored readLocked(ResultSet row, ResultSet messages) throws SQLException {
+      Stored s = new Stored(new Revisions(row.getLong(2), row.getLong(3)), row.getLong(6),
+          row.getInt(7), row.getLong(8), row.getInt(9), row.getInt(10), row.getBytes(11));
+      s.next = row.getLong(1);
+      s.writeLog = row.getString(4);
+      while (messages.next()) {
+        s.positions.add(messages.getInt(1));
+        s.bodies.add(messages.getBytes(2));
+      }
+      return s;
+    }
+
+    /** The write log, as stored ({@link Sql#loadForUpdate} and {@link Sql#lockForUpdate}). */
+    public String writeLog() {
+      return writeLog;
+    }
+
+    /** The next revision drawn by the read ({@link Sql#loadForUpdate}, {@link Sql#lockForUpdate}). */
+    public long next() {
+      return next;
+    }
+
+    /** The stored revision. */
+    public Revisions revision() {
+      return revision;
     }
 
     /**
@@ -137,28 +204,57 @@ public final class SessionRows {
      */
     public VersionedSession decode(String id, TableNames names, SessionCodec codec) {
       String source = Problems.source(names, id);
-      Instant created;
-      Instant updated;
-      try {
-        created = PostgresRows.instant(createdSeconds, createdNanos, "created_at");
-        updated = PostgresRows.instant(updatedSeconds, updatedNanos, "updated_at");
-      } catch (PostgresRows.BadRow e) {
-        throw new CorruptDocumentException(source + " can't be read: " + e.getMessage());
-      }
+      Instant[] times = instants(source);
       if (positions.size() != messageCount) {
         throw new CorruptDocumentException(source + " can't be read: it records " + messageCount
             + " messages but " + positions.size() + " message rows exist");
       }
       SessionState decodedState = codec.decodeState(state, source);
+      List<Message> messages = messages(source, codec);
+      return new VersionedSession(
+          new Session(id, messages, decodedState, times[0], times[1]), revision.toRevision());
+    }
+
+    /**
+     * Decodes the slice read by {@link #readSlice}.
+     *
+     * @throws CorruptDocumentException naming the session if a value or a message can't be
+     *     read, or message rows of the range are missing
+     */
+    public SessionSlice decodeSlice(String id, TableNames names, SessionCodec codec) {
+      String source = Problems.source(names, id);
+      Instant[] times = instants(source);
+      SessionState decodedState = codec.decodeState(state, source);
+      List<Message> messages = messages(source, codec);
+      if (messages.size() != stop - from) {
+        throw new CorruptDocumentException(source + " can't be read: message rows " + from + " to "
+            + (stop - 1) + " of its " + messageCount + " are not all present");
+      }
+      return new SessionSlice(id, messages, from, messageCount, decodedState, times[0], times[1],
+          revision.toRevision());
+    }
+
+    private Instant[] instants(String source) {
+      try {
+        return new Instant[] {
+          PostgresRows.instant(createdSeconds, createdNanos, "created_at"),
+          PostgresRows.instant(updatedSeconds, updatedNanos, "updated_at")
+        };
+      } catch (PostgresRows.BadRow e) {
+        throw new CorruptDocumentException(source + " can't be read: " + e.getMessage());
+      }
+    }
+
+    private List<Message> messages(String source, SessionCodec codec) {
       List<Message> messages = new ArrayList<>(positions.size());
       for (int i = 0; i < positions.size(); i++) {
-        if (positions.get(i) != i) {
-          throw new CorruptDocumentException(source + " can't be read: message row " + i + " is missing");
+        int expected = from + i;
+        if (positions.get(i) != expected) {
+          throw new CorruptDocumentException(source + " can't be read: message row " + expected + " is missing");
         }
-        messages.add(codec.decodeMessage(bodies.get(i), source + " message " + i));
+        messages.add(codec.decodeMessage(bodies.get(i), source + " message " + expected));
       }
-      return new VersionedSession(
-          new Session(id, messages, decodedState, created, updated), Revision.of(revision));
+      return messages;
     }
   }
 }
