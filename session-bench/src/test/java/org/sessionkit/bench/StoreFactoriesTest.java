@@ -55,7 +55,7 @@ class StoreFactoriesTest {
   void serverStoresOnTheClassPathAreFoundApartFromTheDefaultTargetsWithTheirBaselines() {
     StoreFactories.Discovery d = StoreFactories.discover();
     assertThat(d.servers()).extracting(StoreFactory::name)
-        .containsExactly("postgresql", "raw-postgresql", "redis", "raw-redis", "mysql", "raw-mysql");
+        .containsExactly("mysql", "raw-mysql", "postgresql", "raw-postgresql", "redis", "raw-redis");
     assertThat(d.targets()).extracting(StoreFactory::name)
         .containsExactly("memory", "raw-memory", "file", "raw-file", "file-nofsync", "raw-file-nofsync");
     assertThat(d.skipped()).isEmpty();
@@ -78,7 +78,7 @@ class StoreFactoriesTest {
       System.clearProperty(StoreFactories.URI_PROPERTY_PREFIX + "postgresql");
     }
     assertThat(StoreFactories.forName("postgresql").server())
-        .hasValueSatisfying(s -> assertThat(s.uri()).isEqualTo(PostgresServer.DEFAULT_URI));
+        .hasValueSatisfying(s -> assertThat(s.uri()).isEqualTo("postgresql://postgres@127.0.0.1:5432/test"));
   }
 
   @Test

@@ -1,18 +1,17 @@
-package org.sessionkit.bench;
+package org.sessionkit.mysql.internal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Statement;
 import java.util.Collections;
 import java.util.Optional;
 
 /**
- * The raw-JDBC statements the benchmark compares the MySQL store with: the same bytes written
- * and read with the plainest statements, without sessionkit, in tables with the store's key types
- * ({@code VARBINARY} of the id's UTF-8, {@code LONGBLOB} bodies).
+ * The raw-JDBC baselines the benchmark compares the MySQL store with: the same bytes written and
+ * read with the plainest statements, without sessionkit. Not API (it lives in {@code
+ * internal}); the benchmark reaches it through {@link MySqlBenchmarkSupport}.
  *
  * <table>
  *   <caption>Store operation and its baseline</caption>
@@ -37,19 +36,20 @@ import java.util.Optional;
  * JSON into the model (the baseline decodes its one document too). Not thread safe per
  * connection; thread safe otherwise.
  */
-final class MySqlRawStatements {
+public final class RawJdbcBaseline {
 
   private final String documents;
   private final String messages;
 
-  /** Creates the statements for the tables {@code baseline_documents} and {@code baseline_messages}. */
-  MySqlRawStatements() {
-    this.documents = "`baseline_documents`";
-    this.messages = "`baseline_messages`";
+  /** Creates the baseline for the tables {@code baseline_documents} and {@code baseline_messages}. */
+  public RawJdbcBaseline() {
+    TableNames names = new TableNames("baseline_");
+    this.documents = names.quoted("documents");
+    this.messages = names.quoted("messages");
   }
 
   /** Creates the two baseline tables (if missing). */
-  void createTables(Connection c) throws SQLException {
+  public void createTables(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS " + documents
           + " (id VARBINARY(1024) NOT NULL PRIMARY KEY, doc LONGBLOB NOT NULL) ENGINE = InnoDB");
@@ -60,7 +60,7 @@ final class MySqlRawStatements {
   }
 
   /** Empties both tables. */
-  void truncate(Connection c) throws SQLException {
+  public void truncate(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("TRUNCATE TABLE " + documents);
       s.execute("TRUNCATE TABLE " + messages);
@@ -68,19 +68,19 @@ final class MySqlRawStatements {
   }
 
   /** The baseline of {@code save}: upserts one whole document. */
-  void saveDocument(Connection c, String id, byte[] document) throws SQLException {
+  public void saveDocument(Connection c, String id, byte[] document) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + documents
         + " (id, doc) VALUES (?, ?) ON DUPLICATE KEY UPDATE doc = VALUES(doc)")) {
-      ps.setBytes(1, id.getBytes(StandardCharsets.UTF_8));
+      ps.setBytes(1, Ids.bytes(id));
       ps.setBytes(2, document);
       ps.executeUpdate();
     }
   }
 
   /** The baseline of {@code load}: selects one document by id; empty if absent. */
-  Optional<byte[]> loadDocument(Connection c, String id) throws SQLException {
+  public Optional<byte[]> loadDocument(Connection c, String id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT doc FROM " + documents + " WHERE id = ?")) {
-      ps.setBytes(1, id.getBytes(StandardCharsets.UTF_8));
+      ps.setBytes(1, Ids.bytes(id));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
       }
@@ -91,13 +91,13 @@ final class MySqlRawStatements {
    * The baseline of {@code append}: inserts the new message rows at positions {@code
    * firstPosition}, {@code firstPosition + 1}, … in one statement.
    */
-  void appendMessages(Connection c, String id, int firstPosition, byte[][] bodies) throws SQLException {
+  public void appendMessages(Connection c, String id, int firstPosition, byte[][] bodies) throws SQLException {
     if (bodies.length == 0) {
       return;
     }
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + messages + " (session_id, position, body) VALUES "
         + String.join(", ", Collections.nCopies(bodies.length, "(?, ?, ?)")))) {
-      byte[] key = id.getBytes(StandardCharsets.UTF_8);
+      byte[] key = Ids.bytes(id);
       int p = 1;
       for (int i = 0; i < bodies.length; i++) {
         ps.setBytes(p++, key);
