@@ -122,7 +122,8 @@ public final class Connections {
       return CompletableFuture.failedFuture(new StorageUnavailableException(
           "no node of the cluster serves slot " + SlotHash.getSlot(slotKey) + " yet"));
     }
-    return c.getConnectionAsync(node.getNodeId())
+    // (the connection routed writes to that node use, keyed by host and port)
+    return c.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
         .thenCompose(n -> waitAfter(n.async(), script, keys, args, replicas, waitMillis));
   }
 
@@ -298,8 +299,36 @@ public final class Connections {
       r.close();
       throw e;
     }
+    // A cluster connection opens its connection to each node on first use, and with
+    // REJECT_COMMANDS a command that finds it still connecting is refused: open them all now,
+    // and again whenever the topology changes (a failover promotes a replica).
+    warm(r);
+    warm(w);
+    reactor.core.Disposable watch = client.getResources().eventBus().get()
+        .filter(e -> e instanceof io.lettuce.core.cluster.event.ClusterTopologyChangedEvent)
+        .subscribe(e -> {
+          warm(r);
+          warm(w);
+        }, e -> { });
     return new Connections(r.async(), w.async(), Optional.of(w), r.getOptions().isRejectCommandsWhileDisconnected(),
-        "cluster", all(r::close, w::close, shutdown));
+        "cluster", all(watch::dispose, r::close, w::close, shutdown));
+  }
+
+  /** Opens the connections to every primary that {@code c} knows, waiting a little for them. */
+  private static void warm(StatefulRedisClusterConnection<byte[], byte[]> c) {
+    List<CompletableFuture<?>> opening = new ArrayList<>();
+    for (RedisClusterNode n : c.getPartitions()) {
+      if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && n.getUri() != null) {
+        opening.add(c.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort()));
+      }
+    }
+    try {
+      CompletableFuture.allOf(opening.toArray(new CompletableFuture<?>[0])).get(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      // a node that is down now: its first call fails as not sent, and a later one connects
+    }
   }
 
   private static TimeoutOptions timeouts(Options options) {
