@@ -61,6 +61,21 @@ final class Failover {
 
   private Failover() {}
 
+  /** Loads {@code id}, retrying while the store reconnects after the fault (at most 15 s). */
+  static Session loadEventually(RedisSessionStorage store, String id) {
+    long deadline = System.nanoTime() + SECONDS.toNanos(15);
+    while (true) {
+      try {
+        return Futures.await(store.load(id), 30, SECONDS);
+      } catch (StorageUnavailableException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        PrivateRedis.sleep(100);
+      }
+    }
+  }
+
   /**
    * Runs the stream: each client appends to sessions of its own, round robin; {@code fault}
    * runs after {@code before}; the stream stops once every client has succeeded for {@code
@@ -150,7 +165,7 @@ final class Failover {
     int duplicates = 0;
     for (List<String> mine : ids) {
       for (String id : mine) {
-        Session s = Futures.await(verifier.load(id), 30, SECONDS);
+        Session s = loadEventually(verifier, id);
         for (Message m : s.messages()) {
           if (!stored.add(((ContentBlock.Text) m.content().get(0)).text())) {
             duplicates++;

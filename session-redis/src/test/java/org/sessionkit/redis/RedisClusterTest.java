@@ -92,7 +92,7 @@ class RedisClusterTest {
       PrivateCluster.Node victim = cluster.primaries().get(0);
       Map<Integer, String> before = cluster.roles();
       Thread[] restarter = new Thread[1];
-      Failover.Report report = Failover.run(List.of(a, b), verifier, 12, Duration.ofSeconds(2), () -> {
+      Failover.Report report = Failover.run(List.of(a, b), verifier, 12, Duration.ofSeconds(1), () -> {
         cluster.kill(victim);
         // Back as a replica once a replica has taken over its slots.
         restarter[0] = new Thread(() -> {
@@ -106,7 +106,7 @@ class RedisClusterTest {
         }, "restart-killed-primary");
         restarter[0].setDaemon(true);
         restarter[0].start();
-      }, Duration.ofSeconds(3), Duration.ofSeconds(40));
+      }, Duration.ofSeconds(2), Duration.ofSeconds(40));
       // Leave the shared cluster healthy: every primary with an in-sync replica.
       restarter[0].join(60_000);
       cluster.awaitHealthy(3);

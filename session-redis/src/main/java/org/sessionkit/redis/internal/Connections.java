@@ -14,6 +14,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
@@ -193,11 +194,12 @@ public final class Connections {
         () -> resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     List<RedisURI> nodes = new ArrayList<>();
     for (RedisURI n : uri.nodes()) {
-      RedisURI copy = RedisURI.builder(n).build();
       // The handshake (HELLO, AUTH, SELECT, CLIENT SETNAME) on connecting and reconnecting is
-      // bounded by the connect timeout; calls by the call timeout (TimeoutOptions below).
-      copy.setTimeout(options.connectTimeout());
-      nodes.add(copy);
+      // bounded by the connect timeout; calls by the call timeout (TimeoutOptions below). (Set
+      // on the parsed URI itself: RedisURI's builder can't copy a Sentinel URI.)
+      n.setTimeout(options.connectTimeout());
+      n.getSentinels().forEach(sentinel -> sentinel.setTimeout(options.connectTimeout()));
+      nodes.add(n);
     }
     try {
       boolean cluster = uri.topology() == StoreUri.Topology.CLUSTER || uri.cluster().orElse(false);
@@ -216,6 +218,9 @@ public final class Connections {
               .socketOptions(socketOptions(options))
               .build());
       Runnable shutdown = all(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)), stopResources);
+      if (uri.topology() == StoreUri.Topology.SENTINEL) {
+        return sentinelConnections(client, nodes.get(0), failures, shutdown);
+      }
       StatefulRedisConnection<byte[], byte[]> first;
       try {
         first = connect(() -> client.connect(ByteArrayCodec.INSTANCE), failures);
@@ -251,14 +256,39 @@ public final class Connections {
         shutdown.run();
         throw e;
       }
-      String topology = uri.topology() == StoreUri.Topology.SENTINEL ? "sentinel" : "single";
-      return new Connections(first.async(), second.async(), Optional.empty(), true, topology,
+      return new Connections(first.async(), second.async(), Optional.empty(), true, "single",
           all(first::close, second::close, shutdown));
     } catch (RuntimeException e) {
       // (each path above has released what it opened; resources may be stopped twice, harmlessly)
       stopResources.run();
       throw e;
     }
+  }
+
+  /**
+   * Connects to the primary the sentinels name, through Lettuce's master/replica connection:
+   * it subscribes to the sentinels' announcements ({@code +switch-master}…) and moves to a new
+   * primary as soon as one is announced, instead of writing to the old one until it is demoted
+   * (writes it acknowledges meanwhile are lost when it resynchronises).
+   */
+  private static Connections sentinelConnections(
+      RedisClient client, RedisURI sentinelUri, Failures failures, Runnable shutdown) {
+    StatefulRedisConnection<byte[], byte[]> r;
+    StatefulRedisConnection<byte[], byte[]> w;
+    try {
+      r = connect(() -> MasterReplica.connect(client, ByteArrayCodec.INSTANCE, sentinelUri), failures);
+    } catch (RuntimeException e) {
+      shutdown.run();
+      throw e;
+    }
+    try {
+      w = connect(() -> MasterReplica.connect(client, ByteArrayCodec.INSTANCE, sentinelUri), failures);
+    } catch (RuntimeException e) {
+      r.close();
+      shutdown.run();
+      throw e;
+    }
+    return new Connections(r.async(), w.async(), Optional.empty(), true, "sentinel", all(r::close, w::close, shutdown));
   }
 
   private static Connections openCluster(
