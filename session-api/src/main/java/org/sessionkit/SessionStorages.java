@@ -49,14 +49,18 @@ public final class SessionStorages {
 
   /** Well-known schemes and the artifact that serves each, for helpful errors. */
   private static final Map<String, String> KNOWN_ARTIFACTS =
-      Map.of(
-          "memory", "org.sessionkit:session-memory",
-          "file", "org.sessionkit:session-file",
-          "postgresql", "org.sessionkit:session-postgres",
-          "postgres", "org.sessionkit:session-postgres",
-          "jdbc:postgresql", "org.sessionkit:session-postgres",
-          "redis", "org.sessionkit:session-redis",
-          "rediss", "org.sessionkit:session-redis");
+      Map.ofEntries(
+          Map.entry("memory", "org.sessionkit:session-memory"),
+          Map.entry("file", "org.sessionkit:session-file"),
+          Map.entry("postgresql", "org.sessionkit:session-postgres"),
+          Map.entry("postgres", "org.sessionkit:session-postgres"),
+          Map.entry("jdbc:postgresql", "org.sessionkit:session-postgres"),
+          Map.entry("redis", "org.sessionkit:session-redis"),
+          Map.entry("rediss", "org.sessionkit:session-redis"),
+          Map.entry("mysql", "org.sessionkit:session-mysql"),
+          Map.entry("mariadb", "org.sessionkit:session-mysql"),
+          Map.entry("jdbc:mysql", "org.sessionkit:session-mysql"),
+          Map.entry("jdbc:mariadb", "org.sessionkit:session-mysql"));
 
   private SessionStorages() {}
 

@@ -57,6 +57,11 @@ class SessionStoragesTest {
         .hasMessageContaining("org.sessionkit:session-postgres");
     assertThatThrownBy(() -> SessionStorages.open("rediss://db:6379"))
         .hasMessageContaining("org.sessionkit:session-redis");
+    for (String mysql : new String[] {"mysql://u:secret@db/x", "mariadb://db/x", "jdbc:mysql://db/x", "jdbc:mariadb://db/x"}) {
+      assertThatThrownBy(() -> SessionStorages.open(mysql))
+          .hasMessageContaining("org.sessionkit:session-mysql")
+          .hasMessageNotContaining("secret");
+    }
   }
 
   @Test

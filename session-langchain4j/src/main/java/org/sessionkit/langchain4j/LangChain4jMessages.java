@@ -5,6 +5,7 @@ import dev.langchain4j.data.image.Image;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.Content;
+import dev.langchain4j.data.message.CustomMessage;
 import dev.langchain4j.data.message.ImageContent;
 import dev.langchain4j.data.message.PdfFileContent;
 import dev.langchain4j.data.message.SystemMessage;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.sessionkit.ContentBlock;
 import org.sessionkit.DocumentSource;
 import org.sessionkit.ImageSource;
@@ -49,9 +51,27 @@ import org.sessionkit.ToolResultItem;
  *       that are valid JSON are stored as the JSON value; other arguments (and {@code null}) are
  *       kept verbatim in an object with the single member {@value #RAW_ARGUMENTS_KEY}.
  *   <li>{@code ToolExecutionResultMessage} ↔ a {@code User} message with one {@code ToolResult}
- *       block. Its tool name is not stored: it is, by rule, the name of the last tool request with
- *       the same id before it; a result whose tool name breaks that rule is refused.
+ *       block. Its tool name is stored only where it breaks the rule that reads it back: the name
+ *       of the last tool request with the same id before it.
+ *   <li>{@code CustomMessage} ↔ a {@code User} message without content blocks whose metadata
+ *       says {@value #MESSAGE_TYPE_KEY}: {@code "custom"}.
  * </ul>
+ *
+ * <h2>Attributes</h2>
+ *
+ * The attributes of every message type (what providers keep on an {@code AiMessage}: thought
+ * signatures, encrypted reasoning, server tool results, generated images…; what applications and
+ * LangChain4j's tool machinery keep on user and tool result messages) are stored in the session
+ * message's {@linkplain Message#metadata() metadata}, one member per attribute under the
+ * attribute's own name, each value in the form {@link AttributeCodecs} gives it, so that it reads
+ * back as the same Java type. The exceptions, kept where neuron reads them: {@value
+ * #THINKING_SIGNATURE_ATTRIBUTE} (a non-empty string, with thinking) is the {@code Thinking}
+ * block's signature, and {@value #REDACTED_THINKING_ATTRIBUTE} (a non-empty list of strings) is
+ * one {@code RedactedThinking} block per entry. Metadata keys starting with {@value
+ * #METADATA_PREFIX} are this adapter's own ({@value #NAME_KEY}, {@value #TOOL_NAME_KEY}, {@value
+ * #MESSAGE_TYPE_KEY}); an attribute whose name starts so is stored under {@value
+ * #ESCAPED_ATTRIBUTE_PREFIX} + its name. LangChain4j 1.19 messages carry no id and no timestamp,
+ * so there are none to store.
  *
  * <p>This class has no state and is thread safe.
  */
@@ -69,6 +89,27 @@ public final class LangChain4jMessages {
    */
   public static final String RAW_ARGUMENTS_KEY = "sessionkit:raw_arguments";
 
+  /** Metadata keys starting with this are the adapter's own (see the class documentation). */
+  public static final String METADATA_PREFIX = "langchain4j:";
+
+  /** The metadata key of a {@code UserMessage}'s name. */
+  public static final String NAME_KEY = METADATA_PREFIX + "name";
+
+  /**
+   * The metadata key of a tool result's tool name, present only when the name is not the one the
+   * rule reads back (the name of the last tool request with the same id before it); a JSON {@code
+   * null} stands for no name.
+   */
+  public static final String TOOL_NAME_KEY = METADATA_PREFIX + "tool_name";
+
+  /** The metadata key that marks a stored {@code CustomMessage}, with the value {@code "custom"}. */
+  public static final String MESSAGE_TYPE_KEY = METADATA_PREFIX + "type";
+
+  /** The prefix under which an attribute whose own name starts with {@value #METADATA_PREFIX} is stored. */
+  public static final String ESCAPED_ATTRIBUTE_PREFIX = METADATA_PREFIX + "attribute:";
+
+  private static final String CUSTOM = "custom";
+
   private static final SessionCodec CODEC = SessionCodec.defaults();
 
   private LangChain4jMessages() {}
@@ -83,9 +124,31 @@ public final class LangChain4jMessages {
    * @throws NullPointerException if {@code messages} or one of its elements is null
    */
   public static List<Message> toSessionMessages(List<? extends ChatMessage> messages) {
+    return toSessionMessages(messages, AttributeCodecs.defaults());
+  }
+
+  /**
+   * Maps LangChain4j messages to session messages as {@link #toSessionMessages(List)} does,
+   * storing attribute values with {@code codecs}.
+   *
+   * @throws UnmappableMessageException as {@link #toSessionMessages(List)}; also for an attribute
+   *     value of a type {@code codecs} can't store (the message names the attribute and the type)
+   * @throws NullPointerException if an argument or a message is null
+   */
+  public static List<Message> toSessionMessages(
+      List<? extends ChatMessage> messages, AttributeCodecs codecs) {
+    return toSessionMessages(messages, codecs, new ToolNames());
+  }
+
+  /**
+   * The mapping with the tool names of the messages before {@code messages} in {@code toolNames}
+   * (learned from a tail that was read), which it updates.
+   */
+  static List<Message> toSessionMessages(
+      List<? extends ChatMessage> messages, AttributeCodecs codecs, ToolNames toolNames) {
     Objects.requireNonNull(messages, "messages");
+    Objects.requireNonNull(codecs, "codecs");
     List<Message> out = new ArrayList<>(messages.size());
-    ToolNames toolNames = new ToolNames();
     for (int i = 0; i < messages.size(); i++) {
       ChatMessage m = messages.get(i);
       Objects.requireNonNull(m, () -> "messages[" + out.size() + "]");
@@ -93,11 +156,16 @@ public final class LangChain4jMessages {
       if (m instanceof SystemMessage s) {
         mapped = Message.system(s.text());
       } else if (m instanceof UserMessage u) {
-        mapped = user(i, u);
+        mapped = user(i, u, codecs);
       } else if (m instanceof AiMessage a) {
-        mapped = assistant(i, a);
+        mapped = assistant(i, a, codecs);
       } else if (m instanceof ToolExecutionResultMessage t) {
-        mapped = toolResult(i, t, toolNames);
+        mapped = toolResult(i, t, toolNames, codecs);
+      } else if (m instanceof CustomMessage c) {
+        Map<String, JsonValue> metadata = new LinkedHashMap<>();
+        metadata.put(MESSAGE_TYPE_KEY, JsonValue.of(CUSTOM));
+        putAttributes(i, c, c.attributes(), Set.of(), codecs, metadata);
+        mapped = new Message(Role.USER, List.of(), metadata);
       } else {
         throw unmappable(i, m, "this message type has no counterpart in a session");
       }
@@ -121,15 +189,34 @@ public final class LangChain4jMessages {
    * @throws NullPointerException if {@code messages} is null
    */
   public static List<ChatMessage> toChatMessages(List<Message> messages) {
+    return toChatMessages(messages, AttributeCodecs.defaults());
+  }
+
+  /**
+   * Maps session messages to LangChain4j messages as {@link #toChatMessages(List)} does, reading
+   * attribute values with {@code codecs}.
+   *
+   * @throws UnmappableMessageException as {@link #toChatMessages(List)}; also for a stored
+   *     attribute value whose type tag has no codec in {@code codecs} (the message names the
+   *     attribute and the tag)
+   * @throws NullPointerException if an argument is null
+   */
+  public static List<ChatMessage> toChatMessages(List<Message> messages, AttributeCodecs codecs) {
+    return toChatMessages(messages, codecs, new ToolNames());
+  }
+
+  /** The mapping with the tool names of earlier messages in {@code toolNames}, which it updates. */
+  static List<ChatMessage> toChatMessages(
+      List<Message> messages, AttributeCodecs codecs, ToolNames toolNames) {
     Objects.requireNonNull(messages, "messages");
+    Objects.requireNonNull(codecs, "codecs");
     List<ChatMessage> out = new ArrayList<>(messages.size());
-    ToolNames toolNames = new ToolNames();
     for (int i = 0; i < messages.size(); i++) {
       Message m = messages.get(i);
       switch (m.role()) {
         case SYSTEM -> out.add(system(i, m));
-        case USER -> userOrToolResults(i, m, toolNames, out);
-        case ASSISTANT -> out.add(aiMessage(i, m));
+        case USER -> userOrToolResults(i, m, toolNames, codecs, out);
+        case ASSISTANT -> out.add(aiMessage(i, m, codecs));
       }
       toolNames.learn(m);
     }
@@ -138,14 +225,12 @@ public final class LangChain4jMessages {
 
   // ---------------------------------------------------------------- LangChain4j → session
 
-  private static Message user(int i, UserMessage u) {
+  private static Message user(int i, UserMessage u, AttributeCodecs codecs) {
+    Map<String, JsonValue> metadata = new LinkedHashMap<>();
     if (u.name() != null) {
-      throw unmappable(
-          i, u, "a user name (" + quote(u.name()) + ") has no place in a session; leave it unset");
+      metadata.put(NAME_KEY, JsonValue.of(checkedString(i, u, "the user name", u.name())));
     }
-    if (!u.attributes().isEmpty()) {
-      throw unmappable(i, u, "attributes " + u.attributes().keySet() + " have no place in a session");
-    }
+    putAttributes(i, u, u.attributes(), Set.of(), codecs, metadata);
     List<ContentBlock> blocks = new ArrayList<>(u.contents().size());
     for (Content c : u.contents()) {
       if (c instanceof TextContent t) {
@@ -158,7 +243,12 @@ public final class LangChain4jMessages {
         throw unmappable(i, u, contentName(c) + " has no counterpart in a session");
       }
     }
-    return new Message(Role.USER, blocks);
+    if (blocks.isEmpty()) {
+      // An empty User message is how a CustomMessage is stored; LangChain4j refuses an empty
+      // UserMessage anyway.
+      throw unmappable(i, u, "an empty UserMessage can't be stored");
+    }
+    return new Message(Role.USER, blocks, metadata);
   }
 
   private static ImageSource imageSource(int i, ChatMessage owner, ImageContent content) {
@@ -214,39 +304,30 @@ public final class LangChain4jMessages {
     return new DocumentSource.Base64Pdf(pdf.base64Data());
   }
 
-  private static Message assistant(int i, AiMessage a) {
+  private static Message assistant(int i, AiMessage a, AttributeCodecs codecs) {
+    // The signature and redacted thinking go into the blocks neuron reads when they fit them;
+    // in any other shape (a signature without thinking, as Gemini sends with function calls; an
+    // empty one; a list that is empty or not of strings) they are attributes like any other.
     String signature = null;
-    List<String> redacted = List.of();
-    for (Map.Entry<String, Object> e : a.attributes().entrySet()) {
-      Object value = e.getValue();
-      if (THINKING_SIGNATURE_ATTRIBUTE.equals(e.getKey())) {
-        if (!(value instanceof String s) || s.isEmpty()) {
-          throw unmappable(
-              i, a, "attribute " + THINKING_SIGNATURE_ATTRIBUTE + " must be a non-empty string");
-        }
-        signature = s;
-      } else if (REDACTED_THINKING_ATTRIBUTE.equals(e.getKey())) {
-        redacted = redactedThinking(i, a, value);
-      } else {
-        throw unmappable(
-            i,
-            a,
-            "attribute "
-                + quote(e.getKey())
-                + " has no place in a session (only "
-                + THINKING_SIGNATURE_ATTRIBUTE
-                + " and "
-                + REDACTED_THINKING_ATTRIBUTE
-                + " map)");
-      }
+    Object signatureValue = a.attributes().get(THINKING_SIGNATURE_ATTRIBUTE);
+    if (a.thinking() != null && signatureValue instanceof String s && !s.isEmpty()) {
+      signature = checkedString(i, a, "attribute " + THINKING_SIGNATURE_ATTRIBUTE, s);
     }
+    List<String> redacted = redactedThinking(i, a, a.attributes().get(REDACTED_THINKING_ATTRIBUTE));
+    Set<String> inBlocks = new java.util.HashSet<>();
+    if (signature != null) {
+      inBlocks.add(THINKING_SIGNATURE_ATTRIBUTE);
+    }
+    if (!redacted.isEmpty()) {
+      inBlocks.add(REDACTED_THINKING_ATTRIBUTE);
+    }
+    Map<String, JsonValue> metadata = new LinkedHashMap<>();
+    putAttributes(i, a, a.attributes(), inBlocks, codecs, metadata);
     List<ContentBlock> blocks = new ArrayList<>();
     if (a.thinking() != null) {
-      // The session format requires a signature; an absent one is stored as "" (and a
-      // signature attribute may not be "", so the two never meet).
+      // The session format requires a signature; an absent one is stored as "" (a "" signature
+      // attribute is stored in the metadata, so the two never meet).
       blocks.add(new ContentBlock.Thinking(a.thinking(), signature == null ? "" : signature));
-    } else if (signature != null) {
-      throw unmappable(i, a, "a thinking signature without thinking has no place in a session");
     }
     for (String data : redacted) {
       blocks.add(new ContentBlock.RedactedThinking(data));
@@ -260,43 +341,37 @@ public final class LangChain4jMessages {
       }
       blocks.add(new ContentBlock.ToolUse(storedToolId(i, a, r.id()), r.name(), toolInput(i, a, r)));
     }
-    return new Message(Role.ASSISTANT, blocks);
+    return new Message(Role.ASSISTANT, blocks, metadata);
   }
 
+  /** The redacted thinking as blocks, or an empty list if the attribute does not fit them. */
   private static List<String> redactedThinking(int i, AiMessage a, Object value) {
     if (!(value instanceof List<?> list) || list.isEmpty()) {
-      throw unmappable(
-          i, a, "attribute " + REDACTED_THINKING_ATTRIBUTE + " must be a non-empty list of strings");
+      return List.of();
     }
     List<String> out = new ArrayList<>(list.size());
     for (Object o : list) {
       if (!(o instanceof String s)) {
-        throw unmappable(
-            i, a, "attribute " + REDACTED_THINKING_ATTRIBUTE + " must hold only strings");
+        return List.of();
       }
-      out.add(s);
+      out.add(checkedString(i, a, "attribute " + REDACTED_THINKING_ATTRIBUTE, s));
     }
     return out;
   }
 
-  private static Message toolResult(int i, ToolExecutionResultMessage t, ToolNames toolNames) {
-    if (!t.attributes().isEmpty()) {
-      throw unmappable(i, t, "attributes " + t.attributes().keySet() + " have no place in a session");
-    }
+  private static Message toolResult(
+      int i, ToolExecutionResultMessage t, ToolNames toolNames, AttributeCodecs codecs) {
+    Map<String, JsonValue> metadata = new LinkedHashMap<>();
     String toolUseId = storedToolId(i, t, t.id());
     String derived = toolNames.nameFor(toolUseId);
     if (!Objects.equals(derived, t.toolName())) {
-      throw unmappable(
-          i,
-          t,
-          "its tool name "
-              + quote(t.toolName())
-              + " is not stored in a session; it is read back as the name of the last tool"
-              + " request with id "
-              + quote(t.id())
-              + " before it, which is "
-              + (derived == null ? "absent" : quote(derived)));
+      // Stored only where the rule would not read it back (its request was removed from the
+      // list, or another request with the same id came between).
+      metadata.put(
+          TOOL_NAME_KEY,
+          t.toolName() == null ? JsonValue.NULL : JsonValue.of(checkedString(i, t, "the tool name", t.toolName())));
     }
+    putAttributes(i, t, t.attributes(), Set.of(), codecs, metadata);
     List<ToolResultItem> items = new ArrayList<>(t.contents().size());
     for (Content c : t.contents()) {
       if (c instanceof TextContent text) {
@@ -309,7 +384,40 @@ public final class LangChain4jMessages {
     }
     // null and FALSE both mean "not an error" to LangChain4j; the session keeps a boolean.
     boolean isError = Boolean.TRUE.equals(t.isError());
-    return Message.of(Role.USER, new ContentBlock.ToolResult(toolUseId, items, isError));
+    return new Message(Role.USER, List.of(new ContentBlock.ToolResult(toolUseId, items, isError)), metadata);
+  }
+
+  /** Stores each attribute not in {@code skip} as a metadata member (see the class documentation). */
+  private static void putAttributes(
+      int i,
+      ChatMessage owner,
+      Map<String, Object> attributes,
+      Set<String> skip,
+      AttributeCodecs codecs,
+      Map<String, JsonValue> metadata) {
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      String name = e.getKey();
+      if (name == null) {
+        throw unmappable(i, owner, "an attribute without a name (null key) can't be stored");
+      }
+      if (skip.contains(name)) {
+        continue;
+      }
+      checkedString(i, owner, "the name of attribute " + quote(name), name);
+      String key = name.startsWith(METADATA_PREFIX) ? ESCAPED_ATTRIBUTE_PREFIX + name : name;
+      try {
+        metadata.put(key, codecs.encode(e.getValue(), 0));
+      } catch (AttributeCodecs.AttributeException x) {
+        throw unmappable(i, owner, x.describe("attribute " + quote(name)));
+      }
+    }
+  }
+
+  private static String checkedString(int i, ChatMessage owner, String what, String s) {
+    if (!isWellFormedUtf16(s)) {
+      throw unmappable(i, owner, what + " holds a lone surrogate, which can't be stored");
+    }
+    return s;
   }
 
   // A null tool call id (some providers send none) is stored as "", so a real "" can't be told
@@ -390,6 +498,10 @@ public final class LangChain4jMessages {
   // ---------------------------------------------------------------- session → LangChain4j
 
   private static ChatMessage system(int i, Message m) {
+    if (!m.metadata().isEmpty()) {
+      throw unmappable(
+          i, m, "LangChain4j's SystemMessage has no attributes; this one has metadata " + m.metadata().keySet());
+    }
     if (m.content().size() == 1
         && m.content().get(0) instanceof ContentBlock.Text t
         && !t.text().isBlank()) {
@@ -400,26 +512,102 @@ public final class LangChain4jMessages {
   }
 
   private static void userOrToolResults(
-      int i, Message m, ToolNames toolNames, List<ChatMessage> out) {
+      int i, Message m, ToolNames toolNames, AttributeCodecs codecs, List<ChatMessage> out) {
+    StoredMetadata meta = StoredMetadata.read(i, m, codecs);
+    if (CUSTOM.equals(meta.type)) {
+      if (!m.content().isEmpty() || meta.name != null || meta.toolName != null) {
+        throw unmappable(i, m, "a stored CustomMessage has only attributes");
+      }
+      out.add(new CustomMessage(meta.attributes));
+      return;
+    }
+    if (meta.type != null) {
+      throw unmappable(i, m, "metadata " + MESSAGE_TYPE_KEY + " must be \"" + CUSTOM + "\"");
+    }
     if (m.content().isEmpty()) {
       throw unmappable(i, m, "LangChain4j's UserMessage can't be empty");
+    }
+    boolean single = m.content().size() == 1 || m.content().stream().noneMatch(b -> b instanceof ContentBlock.ToolResult);
+    if (!single && !m.metadata().isEmpty()) {
+      throw unmappable(
+          i, m, "it maps to several LangChain4j messages, so its metadata " + m.metadata().keySet()
+              + " belongs to none of them");
+    }
+    boolean isToolResult = m.content().size() == 1 && m.content().get(0) instanceof ContentBlock.ToolResult;
+    if (meta.name != null && isToolResult) {
+      throw unmappable(i, m, "a tool result has no user name (" + NAME_KEY + ")");
+    }
+    if (meta.hasToolName && !isToolResult) {
+      throw unmappable(i, m, "only a tool result has a tool name (" + TOOL_NAME_KEY + ")");
     }
     List<Content> run = new ArrayList<>();
     for (ContentBlock b : m.content()) {
       if (b instanceof ContentBlock.ToolResult r) {
-        flushUser(run, out);
-        out.add(toolResultMessage(i, m, r, toolNames));
+        flushUser(run, out, null, Map.of());
+        String name = meta.hasToolName ? meta.toolName : toolNames.nameFor(r.toolUseId());
+        out.add(toolResultMessage(i, m, r, name, meta.attributes));
       } else {
         run.add(userContent(i, m, b));
       }
     }
-    flushUser(run, out);
+    flushUser(run, out, meta.name, meta.attributes);
   }
 
-  private static void flushUser(List<Content> run, List<ChatMessage> out) {
+  private static void flushUser(
+      List<Content> run, List<ChatMessage> out, String name, Map<String, Object> attributes) {
     if (!run.isEmpty()) {
-      out.add(UserMessage.from(List.copyOf(run)));
+      out.add(UserMessage.builder().name(name).contents(List.copyOf(run)).attributes(attributes).build());
       run.clear();
+    }
+  }
+
+  /** What a stored message's metadata says, read with the attribute codecs. */
+  private static final class StoredMetadata {
+    final Map<String, Object> attributes = new LinkedHashMap<>();
+    String name;
+    String toolName;
+    boolean hasToolName;
+    String type;
+
+    static StoredMetadata read(int i, Message m, AttributeCodecs codecs) {
+      StoredMetadata meta = new StoredMetadata();
+      for (Map.Entry<String, JsonValue> e : m.metadata().entrySet()) {
+        String key = e.getKey();
+        JsonValue value = e.getValue();
+        if (key.startsWith(ESCAPED_ATTRIBUTE_PREFIX)) {
+          meta.attribute(i, m, key.substring(ESCAPED_ATTRIBUTE_PREFIX.length()), value, codecs);
+        } else if (key.equals(NAME_KEY)) {
+          meta.name = string(i, m, key, value, false);
+        } else if (key.equals(TOOL_NAME_KEY)) {
+          meta.toolName = string(i, m, key, value, true);
+          meta.hasToolName = true;
+        } else if (key.equals(MESSAGE_TYPE_KEY)) {
+          meta.type = string(i, m, key, value, false);
+        } else if (key.startsWith(METADATA_PREFIX)) {
+          throw unmappable(i, m, "metadata " + quote(key) + " was not written by this adapter");
+        } else {
+          meta.attribute(i, m, key, value, codecs);
+        }
+      }
+      return meta;
+    }
+
+    private void attribute(int i, Message m, String name, JsonValue value, AttributeCodecs codecs) {
+      try {
+        attributes.put(name, codecs.decode(value, 0));
+      } catch (AttributeCodecs.AttributeException x) {
+        throw unmappable(i, m, x.describe("attribute " + quote(name)));
+      }
+    }
+
+    private static String string(int i, Message m, String key, JsonValue value, boolean nullable) {
+      if (value instanceof JsonValue.JsonString s) {
+        return s.value();
+      }
+      if (nullable && value instanceof JsonValue.JsonNull) {
+        return null;
+      }
+      throw unmappable(i, m, "metadata " + quote(key) + " must be a string" + (nullable ? " or null" : ""));
     }
   }
 
@@ -462,7 +650,7 @@ public final class LangChain4jMessages {
   }
 
   private static ToolExecutionResultMessage toolResultMessage(
-      int i, Message m, ContentBlock.ToolResult r, ToolNames toolNames) {
+      int i, Message m, ContentBlock.ToolResult r, String toolName, Map<String, Object> attributes) {
     if (r.content().isEmpty()) {
       throw unmappable(i, m, "LangChain4j's ToolExecutionResultMessage can't be empty");
     }
@@ -476,13 +664,18 @@ public final class LangChain4jMessages {
     }
     return ToolExecutionResultMessage.builder()
         .id(r.toolUseId().isEmpty() ? null : r.toolUseId())
-        .toolName(toolNames.nameFor(r.toolUseId()))
+        .toolName(toolName)
         .contents(contents)
         .isError(r.isError())
+        .attributes(attributes)
         .build();
   }
 
-  private static AiMessage aiMessage(int i, Message m) {
+  private static AiMessage aiMessage(int i, Message m, AttributeCodecs codecs) {
+    StoredMetadata meta = StoredMetadata.read(i, m, codecs);
+    if (meta.name != null || meta.hasToolName || meta.type != null) {
+      throw unmappable(i, m, "an AiMessage has no user name, tool name or message type in its metadata");
+    }
     // Only the order this class writes is read: Thinking?, RedactedThinking*, Text?, ToolUse*.
     // Any other shape would come back in another order or merged, so it is refused.
     List<ContentBlock> blocks = m.content();
@@ -529,6 +722,13 @@ public final class LangChain4jMessages {
     if (!redacted.isEmpty()) {
       attributes.put(REDACTED_THINKING_ATTRIBUTE, List.copyOf(redacted));
     }
+    for (Map.Entry<String, Object> e : meta.attributes.entrySet()) {
+      if (attributes.containsKey(e.getKey())) {
+        throw unmappable(
+            i, m, "attribute " + quote(e.getKey()) + " is both in its blocks and in its metadata");
+      }
+      attributes.put(e.getKey(), e.getValue());
+    }
     return AiMessage.builder()
         .text(text)
         .thinking(thinking)
@@ -557,8 +757,22 @@ public final class LangChain4jMessages {
    * The tool name rule: a tool result's name is that of the last tool request with the same id
    * before it. Applied the same way when writing (to check) and reading (to restore).
    */
-  private static final class ToolNames {
+  static final class ToolNames {
     private final Map<String, String> lastNameById = new HashMap<>();
+
+    /** Returns an independent copy. */
+    ToolNames copy() {
+      ToolNames c = new ToolNames();
+      c.lastNameById.putAll(lastNameById);
+      return c;
+    }
+
+    /** Learns the requests of every message of {@code messages}, in order. */
+    void learnAll(List<Message> messages) {
+      for (Message m : messages) {
+        learn(m);
+      }
+    }
 
     void learn(Message m) {
       if (m.role() == Role.ASSISTANT) {

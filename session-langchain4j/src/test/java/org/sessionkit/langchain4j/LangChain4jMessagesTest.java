@@ -239,11 +239,7 @@ class LangChain4jMessagesTest {
 
   @Test
   void unmappableLangChain4jMessagesFailClearly() {
-    assertRefused(UserMessage.from("bob", "hi"), "message 0 (UserMessage)", "user name (\"bob\")");
-    assertRefused(
-        UserMessage.builder().contents(List.of(TextContent.from("hi"))).attributes(Map.of("k", 1)).build(),
-        "attributes [k]");
-    assertRefused(UserMessage.from(AudioContent.from("AAAA", "audio/wav")), "AudioContent");
+    assertRefused(UserMessage.from(AudioContent.from("AAAA", "audio/wav")), "message 0 (UserMessage)", "AudioContent");
     assertRefused(
         UserMessage.from(ImageContent.from("https://example.com/x.png", ImageContent.DetailLevel.HIGH)),
         "detail level HIGH");
@@ -256,41 +252,58 @@ class LangChain4jMessagesTest {
     assertRefused(
         UserMessage.from(new PdfFileContent(PdfFile.builder().base64Data("AAAA").mimeType("application/x-pdf").build())),
         "MIME type \"application/x-pdf\"");
-    assertRefused(CustomMessage.from(Map.of("k", "v")), "CustomMessage", "no counterpart");
-    assertRefused(AiMessage.builder().text("x").attributes(Map.of("generated_images", List.of())).build(), "\"generated_images\"");
-    assertRefused(
-        AiMessage.builder().text("x").attributes(Map.of(LangChain4jMessages.THINKING_SIGNATURE_ATTRIBUTE, "s")).build(),
-        "signature without thinking");
-    assertRefused(
-        AiMessage.builder().thinking("t").attributes(Map.of(LangChain4jMessages.THINKING_SIGNATURE_ATTRIBUTE, "")).build(),
-        "non-empty string");
     assertRefused(
         AiMessage.from(ToolExecutionRequest.builder().id("").name("f").arguments("{}").build()), "empty tool call id");
     assertRefused(
         AiMessage.from(ToolExecutionRequest.builder().id("c").name("f").arguments("{\"a\":\"\uD800\"}").build()),
         "lone surrogate");
     assertRefused(
-        ToolExecutionResultMessage.builder().id("x").text("r").attributes(Map.of("k", "v")).build(),
-        "attributes [k]");
-    assertRefused(
         ToolExecutionResultMessage.builder().id("x").contents(new PdfFileContent("https://e.com/a.pdf")).build(),
         "PdfFileContent");
+    // An attribute value of a type without a codec: the error names the attribute, where inside
+    // it, and the type.
+    assertRefused(
+        AiMessage.builder().text("x").attributes(Map.of("citations", List.of(Map.of("kind", Thread.State.NEW)))).build(),
+        "message 0 (AiMessage)", "attribute \"citations\" at [0].kind", "java.lang.Thread$State has no attribute codec");
+    assertRefused(
+        UserMessage.builder().contents(List.of(TextContent.from("hi"))).attributes(Map.of("k", new int[] {1})).build(),
+        "attribute \"k\"", "[I has no attribute codec");
+    assertRefused(
+        AiMessage.builder().text("x").attributes(Map.of("s", "\uD800")).build(), "attribute \"s\"", "lone surrogate");
   }
 
   @Test
-  void aToolResultWhoseNameBreaksTheRuleIsRefused() {
+  void whatEarlierVersionsRefusedNowRoundTripsThroughTheMetadata() {
     ToolExecutionRequest r = ToolExecutionRequest.builder().id("c").name("f").arguments("{}").build();
-    assertThatThrownBy(
-            () ->
-                LangChain4jMessages.toSessionMessages(
-                    List.of(AiMessage.from(r), ToolExecutionResultMessage.from("c", "g", "done"))))
-        .isInstanceOf(UnmappableMessageException.class)
-        .hasMessageContaining("message 1 (ToolExecutionResultMessage)")
-        .hasMessageContaining("tool name \"g\"")
-        .hasMessageContaining("which is \"f\"");
-    assertThatThrownBy(() -> LangChain4jMessages.toSessionMessages(List.of(ToolExecutionResultMessage.from("c", "g", "done"))))
-        .isInstanceOf(UnmappableMessageException.class)
-        .hasMessageContaining("which is absent");
+    List<ChatMessage> original =
+        List.of(
+            UserMessage.from("bob", "hi"),
+            UserMessage.builder().contents(List.of(TextContent.from("hi"))).attributes(Map.of("k", 1)).build(),
+            CustomMessage.from(Map.of("k", "v", "n", 2L)),
+            // a signature without thinking (Gemini signs function calls), an empty one, odd lists
+            AiMessage.builder().text("x").attributes(Map.of(LangChain4jMessages.THINKING_SIGNATURE_ATTRIBUTE, "s")).build(),
+            AiMessage.builder().thinking("t").attributes(Map.of(LangChain4jMessages.THINKING_SIGNATURE_ATTRIBUTE, "")).build(),
+            AiMessage.builder().text("y").attributes(Map.of(LangChain4jMessages.REDACTED_THINKING_ATTRIBUTE, List.of())).build(),
+            AiMessage.builder().text("z").attributes(Map.of("generated_images", List.of())).build(),
+            AiMessage.from(r),
+            ToolExecutionResultMessage.builder().id("c").toolName("f").text("r").isError(false).attributes(Map.of("k", "v")).build(),
+            // a result whose name is not its request's: the name is stored
+            ToolExecutionResultMessage.builder().id("c").toolName("g").text("done").isError(true).build(),
+            ToolExecutionResultMessage.builder().id("c").text("no name").isError(false).build(),
+            // an attribute named like the adapter's own keys is stored escaped
+            UserMessage.builder()
+                .contents(List.of(TextContent.from("hi")))
+                .attributes(Map.of(LangChain4jMessages.NAME_KEY, "not a name"))
+                .build());
+    List<Message> stored = LangChain4jMessages.toSessionMessages(original);
+    assertThat(LangChain4jMessages.toChatMessages(stored)).isEqualTo(original);
+    assertThat(stored.get(0).metadata()).containsEntry(LangChain4jMessages.NAME_KEY, JsonValue.of("bob"));
+    assertThat(stored.get(2).content()).isEmpty();
+    assertThat(stored.get(8).metadata()).doesNotContainKey(LangChain4jMessages.TOOL_NAME_KEY);
+    assertThat(stored.get(9).metadata()).containsEntry(LangChain4jMessages.TOOL_NAME_KEY, JsonValue.of("g"));
+    assertThat(stored.get(10).metadata()).containsEntry(LangChain4jMessages.TOOL_NAME_KEY, JsonValue.NULL);
+    assertThat(stored.get(11).metadata())
+        .containsOnlyKeys(LangChain4jMessages.ESCAPED_ATTRIBUTE_PREFIX + LangChain4jMessages.NAME_KEY);
   }
 
   @Test
@@ -307,6 +320,26 @@ class LangChain4jMessagesTest {
     assertUnreadable(
         Message.of(Role.ASSISTANT, ContentBlock.text("a"), new ContentBlock.Thinking("t", "s")), "in that order");
     assertUnreadable(Message.of(Role.ASSISTANT, new ContentBlock.Compaction("c")), "[Compaction]");
+    assertUnreadable(Message.system("s").withMetadata("k", JsonValue.of(1)), "no attributes");
+    assertUnreadable(
+        Message.assistant("a").withMetadata("k", JsonValue.object(Map.of("$type", JsonValue.of("com.example.x"), "value", JsonValue.NULL))),
+        "attribute \"k\"", "no attribute codec is registered for the type tag \"com.example.x\"");
+    assertUnreadable(
+        Message.assistant("a").withMetadata("k", JsonValue.object(Map.of("$type", JsonValue.of("long")))),
+        "attribute \"k\"", "exactly a string");
+    assertUnreadable(Message.assistant("a").withMetadata("langchain4j:other", JsonValue.of(1)), "not written by this adapter");
+    assertUnreadable(
+        Message.of(Role.ASSISTANT, new ContentBlock.RedactedThinking("r"))
+            .withMetadata(LangChain4jMessages.REDACTED_THINKING_ATTRIBUTE, JsonValue.array(JsonValue.of("x"))),
+        "both in its blocks and in its metadata");
+    assertUnreadable(
+        Message.of(Role.ASSISTANT, new ContentBlock.Thinking("t", "sig"))
+            .withMetadata(LangChain4jMessages.THINKING_SIGNATURE_ATTRIBUTE, JsonValue.of("other")),
+        "both in its blocks and in its metadata");
+    assertUnreadable(
+        Message.of(Role.USER, ContentBlock.ToolResult.ofText("a", "1"), ContentBlock.ToolResult.ofText("b", "2"))
+            .withMetadata("k", JsonValue.of(1)),
+        "several LangChain4j messages");
     assertUnreadable(
         Message.of(
             Role.ASSISTANT,

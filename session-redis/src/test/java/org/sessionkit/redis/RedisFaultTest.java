@@ -17,21 +17,27 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sessionkit.AmbiguousOutcomeException;
 import org.sessionkit.Append;
 import org.sessionkit.ContentBlock;
 import org.sessionkit.Futures;
+import org.sessionkit.IdempotencyKey;
 import org.sessionkit.ListQuery;
 import org.sessionkit.Message;
 import org.sessionkit.Revision;
 import org.sessionkit.Session;
 import org.sessionkit.SessionState;
+import org.sessionkit.StorageClosedException;
 import org.sessionkit.StorageUnavailableException;
+import org.sessionkit.VersionedSession;
 
 /**
  * Faults against a private redis-server (never the shared one): a server that stops answering,
- * paused writes, killed connections, a crash and restart, and a server out of memory. Every
- * affected call fails with {@link StorageUnavailableException} within the timeout, nothing is
- * half applied, and the store reconnects by itself.
+ * paused writes, killed connections, a crash and restart, a server out of memory, closing with
+ * writes in flight. Every affected call fails within the timeout with a typed error — {@link
+ * AmbiguousOutcomeException} exactly where a write may have been applied — nothing is half
+ * applied, a retry with the write's idempotency key applies it at most once, reads never wait
+ * behind held writes, and the store reconnects by itself.
  */
 class RedisFaultTest {
 
@@ -83,8 +89,8 @@ class RedisFaultTest {
     }
   }
 
-  /** Asserts that {@code call} fails with unavailable, within the timeout plus slack. */
-  private static StorageUnavailableException failsInTime(Supplier<CompletableFuture<?>> call) {
+  /** Returns how {@code call} failed, asserting it did within the timeout plus slack. */
+  private static Throwable failsInTime(Supplier<CompletableFuture<?>> call) {
     long start = System.nanoTime();
     Throwable failure = null;
     try {
@@ -95,90 +101,132 @@ class RedisFaultTest {
     long tookMillis = (System.nanoTime() - start) / 1_000_000;
     assertThat(failure).isInstanceOf(StorageUnavailableException.class);
     assertThat(tookMillis).isLessThan(TIMEOUT.toMillis() + SLACK_MILLIS);
-    return (StorageUnavailableException) failure;
+    return failure;
+  }
+
+  private static Append turn(String text) {
+    return Append.of(List.of(Message.user(text)), SessionState.initial("/"), Sessions.T0);
+  }
+
+  private static List<String> texts(Session s) {
+    return s.messages().stream().map(m -> ((ContentBlock.Text) m.content().get(0)).text()).toList();
   }
 
   @Test
-  void aServerThatStopsAnsweringFailsCallsWithinTheTimeoutAndWorksAgainAfterwards() throws Exception {
-    Session before = Sessions.plain("sleepy", 2, Sessions.T0);
-    await(store.save(before));
-    Session after = Sessions.plain("sleepy", 5, Sessions.T0.plusSeconds(1));
-    Thread sleeper = server.sleepServer(4);
+  void aWriteThatTimesOutIsAmbiguousMayApplyLaterAndItsKeyedRetryAppliesNothing() throws Exception {
+    await(store.save(Sessions.plain("sleepy", 2, Sessions.T0)));
+    IdempotencyKey key = IdempotencyKey.of("turn-3-of-sleepy");
+    Thread sleeper = server.sleepServer(3);
+    CompletableFuture<Revision> append;
+    CompletableFuture<?> load;
+    CompletableFuture<?> list;
     try {
       PrivateRedis.sleep(300); // let DEBUG SLEEP start
       long start = System.nanoTime();
-      List<CompletableFuture<?>> calls =
-          List.of(store.save(after), store.load("sleepy"), store.list(ListQuery.firstPage()));
-      for (CompletableFuture<?> call : calls) {
-        assertThatThrownBy(() -> await(call))
+      append = store.append("sleepy", turn("third").withIdempotencyKey(key));
+      load = store.load("sleepy");
+      list = store.list(ListQuery.firstPage());
+      assertThatThrownBy(() -> await(append))
+          .isInstanceOf(AmbiguousOutcomeException.class)
+          .hasMessageContaining("did not answer within")
+          .hasMessageContaining("may or may not have been applied");
+      for (CompletableFuture<?> read : List.of(load, list)) {
+        assertThatThrownBy(() -> await(read))
             .isInstanceOf(StorageUnavailableException.class)
+            .isNotInstanceOf(AmbiguousOutcomeException.class)
             .hasMessageContaining("did not answer within");
       }
       assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(TIMEOUT.toMillis() + SLACK_MILLIS);
     } finally {
       sleeper.join(20_000);
     }
-    // The write that timed out may have been applied once the server woke up: entirely or not.
-    assertThat(eventually(() -> store.load("sleepy"))).isIn(before, after);
+    // The script stayed queued on the stalled server and ran when it woke: a reload now shows
+    // the turn, though the caller saw a failure. The keyed retry tells: it applies nothing and
+    // completes with the revision the first attempt produced.
+    VersionedSession after = eventually(() -> store.loadVersioned("sleepy"));
+    assertThat(texts(after.session())).containsExactly("message 0", "answer 1", "third");
+    Revision retried = await(store.append("sleepy", turn("third").withIdempotencyKey(key)));
+    assertThat(retried).isEqualTo(after.revision());
+    assertThat(texts(await(store.load("sleepy")))).containsExactly("message 0", "answer 1", "third");
   }
 
   @Test
-  void pausedWritesTimeOutWhileLoadsAndListingsStillWork() {
+  void readsKeepWorkingWhileAWriteWaitsOnPausedWrites() {
     Session before = Sessions.plain("paused", 1, Sessions.T0);
     Revision r = await(store.save(before));
-    // CLIENT PAUSE 3000 WRITE, as a failover does (Lettuce has no method for the WRITE mode).
-    server.command(CommandType.CLIENT, "PAUSE", "3000", "WRITE");
-    // Loading and listing are read-only scripts: the server runs them during the pause.
-    assertThat(await(store.loadVersioned("paused")).revision()).isEqualTo(r);
-    assertThat(await(store.list(ListQuery.withPrefix("paused"))).summaries()).hasSize(1);
-    failsInTime(() -> store.save(Sessions.plain("paused", 3, Sessions.T0)));
-    // (Calls queue behind the paused write on the one connection until the pause ends.)
-    failsInTime(() -> store.append("paused", Append.of(List.of(Message.user("x")), SessionState.initial("/"), Sessions.T0)));
+    // CLIENT PAUSE … WRITE, as a failover does (Lettuce has no method for the WRITE mode).
+    server.command(CommandType.CLIENT, "PAUSE", "4000", "WRITE");
+    CompletableFuture<Revision> held = store.append("paused", turn("held").withIdempotencyKey(IdempotencyKey.of("held-1")));
+    PrivateRedis.sleep(100);
+    // The write is held by the server for 4 s; loads and listings go through the read
+    // connection, so each of them completes within the 700 ms call timeout.
+    for (int i = 0; i < 10; i++) {
+      assertThat(await(store.loadVersioned("paused")).revision()).isEqualTo(r);
+      assertThat(await(store.loadTail("paused", 1)).totalMessages()).isEqualTo(1);
+      assertThat(await(store.list(ListQuery.withPrefix("paused"))).summaries()).hasSize(1);
+      await(store.ping());
+    }
+    assertThatThrownBy(() -> await(held)).isInstanceOf(AmbiguousOutcomeException.class);
+    Throwable second = failsInTime(() -> store.save(Sessions.plain("paused", 3, Sessions.T0)));
+    assertThat(second).isInstanceOf(AmbiguousOutcomeException.class);
     server.command(CommandType.CLIENT, "UNPAUSE");
     Session now = eventually(() -> store.load("paused"));
-    assertThat(now.messages().size()).as("each write applied whole or not at all").isIn(1, 2, 3, 4);
+    assertThat(now.messages().size()).as("each write applied whole or not at all").isIn(1, 2, 3);
   }
 
   @Test
-  void killedConnectionsFailInFlightCallsWithoutDuplicatesAndTheStoreReconnects() {
+  void killedConnectionsFailInFlightAppendsAndKeyedRetriesStoreEachTurnExactlyOnce() {
     await(store.save(Sessions.plain("killed", 0, Sessions.T0)));
     int n = 400;
     List<CompletableFuture<Revision>> inFlight = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      inFlight.add(store.append("killed", Append.of(List.of(Message.user("m" + i)), SessionState.initial("/"), Sessions.T0)));
+      inFlight.add(store.append("killed", turn("m" + i).withIdempotencyKey(IdempotencyKey.of("k" + i))));
       if (i == n / 4) {
         server.admin(a -> a.clientKill(KillArgs.Builder.typeNormal()));
       }
     }
     int ok = 0;
+    int ambiguous = 0;
     int unavailable = 0;
-    for (CompletableFuture<Revision> f : inFlight) {
+    List<Integer> failed = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
       try {
-        await(f);
+        await(inFlight.get(i));
         ok++;
+      } catch (AmbiguousOutcomeException e) {
+        ambiguous++;
+        failed.add(i);
       } catch (StorageUnavailableException e) {
         unavailable++;
+        failed.add(i);
       }
     }
-    assertThat(ok + unavailable).isEqualTo(n);
+    assertThat(ok + ambiguous + unavailable).isEqualTo(n);
     Session s = eventually(() -> store.load("killed"));
-    List<String> texts = s.messages().stream().map(m -> ((ContentBlock.Text) m.content().get(0)).text()).toList();
-    // Each append applied once or not at all, never twice (no replay after the reconnect).
-    Set<String> distinct = new HashSet<>(texts);
-    assertThat(distinct).hasSameSizeAs(texts);
-    assertThat(texts.size()).isBetween(ok, n);
-    // The store works again on its own.
-    Revision r = eventually(() -> store.append("killed", Append.of(List.of(Message.user("again")), SessionState.initial("/"), Sessions.T0)));
-    assertThat(await(store.loadVersioned("killed")).revision()).isEqualTo(r);
+    Set<String> distinct = new HashSet<>(texts(s));
+    assertThat(distinct).as("no append applied twice (no replay after the reconnect)").hasSameSizeAs(texts(s));
+    assertThat(texts(s).size()).isBetween(ok, ok + ambiguous);
+    // Retrying every failed append with its own key stores each missing turn once, and those
+    // that were applied not again.
+    for (int i : failed) {
+      int j = i;
+      eventually(() -> store.append("killed", turn("m" + j).withIdempotencyKey(IdempotencyKey.of("k" + j))));
+    }
+    List<String> all = texts(await(store.load("killed")));
+    assertThat(all).hasSize(n);
+    assertThat(new HashSet<>(all)).hasSize(n);
   }
 
   @Test
-  void aCrashedAndRestartedServerIsReconnectedWithScriptsLoadedAgain() throws Exception {
+  void whileTheServerIsDownWritesFailAsNotAppliedAndScriptsAreLoadedAgainAfterARestart() throws Exception {
     await(store.save(Sessions.plain("crash", 1, Sessions.T0)));
     server.kill();
-    // While the server is down, calls fail at once instead of waiting for it.
+    // While the server is down, calls fail at once (nothing is sent, so nothing is ambiguous).
     failsInTime(() -> store.load("crash"));
-    failsInTime(() -> store.save(Sessions.plain("crash", 2, Sessions.T0)));
+    Throwable write = failsInTime(() -> store.save(Sessions.plain("crash", 2, Sessions.T0)));
+    PrivateRedis.sleep(200);
+    write = failsInTime(() -> store.save(Sessions.plain("crash", 2, Sessions.T0)));
+    assertThat(write).isNotInstanceOf(AmbiguousOutcomeException.class);
     server.startAgain();
     // This server has no persistence: the session is gone, and the script cache is empty.
     Session fresh = Sessions.plain("crash", 3, Sessions.T0);
@@ -200,7 +248,7 @@ class RedisFaultTest {
   }
 
   @Test
-  void aServerOutOfMemoryFailsWritesWholeAndStillServesReads() {
+  void aServerOutOfMemoryRefusesWritesWholeAsNotAppliedAndStillServesReads() {
     Session small = Sessions.plain("oom", 2, Sessions.T0);
     Revision r = await(store.save(small));
     String big = "x".repeat(200_000);
@@ -219,15 +267,59 @@ class RedisFaultTest {
         refused = e;
       }
     }
-    assertThat(refused).isNotNull().hasMessageContaining("OOM");
-    assertThatThrownBy(() -> await(store.append("oom", Append.of(List.of(Message.user(big)), SessionState.initial("/"), Sessions.T0))))
+    assertThat(refused).isNotNull().isNotInstanceOf(AmbiguousOutcomeException.class).hasMessageContaining("OOM");
+    assertThatThrownBy(() -> await(store.append("oom", turn(big))))
         .isInstanceOf(StorageUnavailableException.class)
+        .isNotInstanceOf(AmbiguousOutcomeException.class)
         .hasMessageContaining("OOM");
     assertThat(await(store.loadVersioned("oom")).revision()).isEqualTo(r);
     assertThat(await(store.load("oom"))).isEqualTo(small);
     assertThat(await(store.list(ListQuery.withPrefix("oom"))).summaries()).hasSize(1);
     server.admin(a -> a.configSet("maxmemory", "0"));
-    await(store.append("oom", Append.of(List.of(Message.user("fits again")), SessionState.initial("/"), Sessions.T0)));
+    await(store.append("oom", turn("fits again")));
     assertThat(await(store.load("oom")).messages()).hasSize(3);
+  }
+
+  @Test
+  void openingIsBoundedByTheConnectTimeoutNotTheCallTimeout() throws Exception {
+    Thread sleeper = server.sleepServer(2);
+    try {
+      PrivateRedis.sleep(200);
+      long start = System.nanoTime();
+      try (RedisSessionStorage s = RedisSessionStorage.open(server.uri("prefix=handshake&timeout=300ms&connectTimeout=10s"))) {
+        assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThan(300);
+        await(s.save(Sessions.plain("h", 1, Sessions.T0)));
+      }
+    } finally {
+      sleeper.join(20_000);
+    }
+    assertThatThrownBy(() -> {
+      Thread again = server.sleepServer(2);
+      try {
+        PrivateRedis.sleep(200);
+        RedisSessionStorage.open(server.uri("prefix=handshake&timeout=10s&connectTimeout=300ms")).close();
+      } finally {
+        again.join(20_000);
+      }
+    }).isInstanceOf(StorageUnavailableException.class);
+  }
+
+  @Test
+  void closingWithAWriteInFlightFailsItAsAmbiguousAndReadsAsClosed() throws Exception {
+    // close() waits half the call timeout (2 s) for calls in flight; the server sleeps longer.
+    RedisSessionStorage s = RedisSessionStorage.open(server.uri("prefix=closing&timeout=4s"));
+    await(s.save(Sessions.plain("c", 1, Sessions.T0)));
+    Thread sleeper = server.sleepServer(4);
+    try {
+      PrivateRedis.sleep(200);
+      CompletableFuture<Revision> write = s.append("c", turn("in flight"));
+      CompletableFuture<Session> read = s.load("c");
+      s.close();
+      assertThatThrownBy(() -> await(write)).isInstanceOf(AmbiguousOutcomeException.class).hasMessageContaining("closed");
+      assertThatThrownBy(() -> await(read)).isInstanceOf(StorageClosedException.class);
+      assertThatThrownBy(() -> await(s.load("c"))).isInstanceOf(StorageClosedException.class);
+    } finally {
+      sleeper.join(20_000);
+    }
   }
 }

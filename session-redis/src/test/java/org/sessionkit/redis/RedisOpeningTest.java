@@ -54,9 +54,9 @@ class RedisOpeningTest {
         .isInstanceOf(StorageConfigurationException.class)
         .hasMessageContaining("fsync")
         .hasMessageContaining("retention");
-    assertThatThrownBy(() -> SessionStorages.open("redis://h1:6379,h2:6379/0"))
+    assertThatThrownBy(() -> SessionStorages.open("redis://h1:6379,h2:6379/3"))
         .isInstanceOf(StorageConfigurationException.class)
-        .hasMessageContaining("Cluster");
+        .hasMessageContaining("database 0 only");
   }
 
   @Test
@@ -108,11 +108,48 @@ class RedisOpeningTest {
   }
 
   @Test
-  void aClusterNodeIsRefusedWithAConfigurationError() throws Exception {
+  void aClusterNodeOpenedWithClusterFalseIsAConfigurationError() throws Exception {
     try (PrivateRedis node = PrivateRedis.start("--cluster-enabled", "yes")) {
-      assertThatThrownBy(() -> RedisSessionStorage.open(node.uri("prefix=c")))
+      assertThatThrownBy(() -> RedisSessionStorage.open(node.uri("prefix=c&cluster=false")))
           .isInstanceOf(StorageConfigurationException.class)
-          .hasMessageContaining("Cluster");
+          .hasMessageContaining("cluster_enabled:1");
+    }
+  }
+
+  @Test
+  void aPrefixHoldingAnotherLayoutOrAnotherNumberOfShardsIsRefusedClearly() {
+    TestRedis.assumeServer();
+    String earlier = TestRedis.newPrefix();
+    String other = TestRedis.newPrefix();
+    String sharded = TestRedis.newPrefix();
+    try {
+      // The unreleased first layout kept a store-wide revision counter at P rev.
+      TestRedis.raw(r -> r.set(TestRedis.bytes(earlier + "rev"), TestRedis.bytes("41")));
+      assertThatThrownBy(() -> TestRedis.open(earlier))
+          .isInstanceOf(StorageConfigurationException.class)
+          .hasMessageContaining("earlier, unreleased layout")
+          .hasMessageContaining(earlier + "rev");
+      TestRedis.raw(r -> r.hset(TestRedis.bytes(other + "meta"), java.util.Map.of(
+          TestRedis.bytes("layout"), TestRedis.bytes("3"), TestRedis.bytes("shards"), TestRedis.bytes("1"))));
+      assertThatThrownBy(() -> TestRedis.open(other))
+          .isInstanceOf(StorageConfigurationException.class)
+          .hasMessageContaining("layout 3")
+          .hasMessageContaining("knows layout 2");
+      try (RedisSessionStorage four = RedisSessionStorage.open(TestRedis.uri("prefix=" + sharded + "&shards=4"))) {
+        assertThat(four.shards()).isEqualTo(4);
+      }
+      assertThatThrownBy(() -> RedisSessionStorage.open(TestRedis.uri("prefix=" + sharded + "&shards=8")))
+          .isInstanceOf(StorageConfigurationException.class)
+          .hasMessageContaining("4 shards");
+      try (RedisSessionStorage again = TestRedis.open(sharded)) {
+        assertThat(again.shards()).as("a store without the option adopts the prefix's shards").isEqualTo(4);
+        assertThat(again.kind()).isEqualTo("redis");
+        assertThat(again.topology()).isEqualTo("single");
+      }
+    } finally {
+      TestRedis.removeKeys(earlier);
+      TestRedis.removeKeys(other);
+      TestRedis.removeKeys(sharded);
     }
   }
 

@@ -54,7 +54,8 @@ class RedisSessionStorageTckTest extends SessionStorageCompatibilityKit {
    */
   @Override
   protected void corrupt(SessionStorage store, String id) {
-    String head = KeyLayout.of(((RedisSessionStorage) store).prefix()).head(KeyLayout.hex(id));
+    RedisSessionStorage r = (RedisSessionStorage) store;
+    String head = KeyLayout.of(r.prefix(), r.shards()).head(id);
     TestRedis.raw(redis -> {
       redis.del(TestRedis.bytes(head));
       redis.set(TestRedis.bytes(head), TestRedis.bytes("not a session"));

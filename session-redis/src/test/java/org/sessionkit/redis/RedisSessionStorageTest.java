@@ -120,8 +120,9 @@ class RedisSessionStorageTest {
     await(store.save(Sessions.plain(id, 2, Sessions.T0)));
     String hex = KeyLayout.hex(id);
     Set<String> keys = new HashSet<>();
-    TestRedis.raw(redis -> redis.keys(PREFIX + "s:{" + hex + "}*").forEach(k -> keys.add(new String(k))));
-    assertThat(keys).containsExactlyInAnyOrder(PREFIX + "s:{" + hex + "}:h", PREFIX + "s:{" + hex + "}:m");
+    TestRedis.raw(redis -> redis.keys(PREFIX + "*" + hex).forEach(k -> keys.add(new String(k, java.nio.charset.StandardCharsets.UTF_8))));
+    assertThat(keys).containsExactlyInAnyOrder(TestRedis.head(PREFIX, id), TestRedis.messages(PREFIX, id));
+    assertThat(keys).allSatisfy(k -> assertThat(k).startsWith(KeyLayout.of(PREFIX, 1).shardStart(0)));
   }
 
   @Test
@@ -174,7 +175,7 @@ class RedisSessionStorageTest {
     Revision r3 = await(store.append(id, Append.of(List.of(), state, later)));
     assertThat(r3).isNotEqualTo(r2);
     long[] length = new long[1];
-    TestRedis.raw(redis -> length[0] = redis.llen(bytes(PREFIX + "s:{" + KeyLayout.hex(id) + "}:m")));
+    TestRedis.raw(redis -> length[0] = redis.llen(bytes(TestRedis.messages(PREFIX, id))));
     assertThat(length[0]).isEqualTo(5);
   }
 
@@ -245,9 +246,9 @@ class RedisSessionStorageTest {
       await(store.save(Sessions.plain(id, 2, Sessions.T0)));
     }
     TestRedis.raw(redis -> {
-      redis.hset(bytes(PREFIX + "s:{" + KeyLayout.hex(badState) + "}:h"), bytes("s"), bytes("{\"cwd\": oops"));
-      redis.lset(bytes(PREFIX + "s:{" + KeyLayout.hex(badMessage) + "}:m"), 1, bytes("[not json"));
-      byte[] head = bytes(PREFIX + "s:{" + KeyLayout.hex(notAHash) + "}:h");
+      redis.hset(bytes(TestRedis.head(PREFIX, badState)), bytes("s"), bytes("{\"cwd\": oops"));
+      redis.lset(bytes(TestRedis.messages(PREFIX, badMessage)), 1, bytes("[not json"));
+      byte[] head = bytes(TestRedis.head(PREFIX, notAHash));
       redis.del(head);
       redis.set(head, bytes("hello"));
     });
@@ -271,7 +272,8 @@ class RedisSessionStorageTest {
     for (int pageSize : List.of(1, 2, 100)) {
       List<SessionSummary> listed = new ArrayList<>();
       List<ListingProblem> problems = new ArrayList<>();
-      ListQuery q = ListQuery.withPrefix(ns).limit(pageSize);
+      // Asking for custom keys makes the listing read (and so check) each state.
+      ListQuery q = ListQuery.withPrefix(ns).limit(pageSize).withCustomKeys("title");
       while (true) {
         SessionPage page = await(store.list(q));
         listed.addAll(page.summaries());
@@ -285,9 +287,13 @@ class RedisSessionStorageTest {
       assertThat(listed).extracting(SessionSummary::id).containsExactly(badMessage, ns + "fine");
       assertThat(problems).extracting(p -> p.id().orElseThrow()).containsExactlyInAnyOrder(badState, notAHash);
     }
+    // Without custom keys a listing reads no state: only the head that is not a hash shows.
+    SessionPage cheap = await(store.list(ListQuery.withPrefix(ns)));
+    assertThat(cheap.summaries()).extracting(SessionSummary::id).containsExactly(badMessage, badState, ns + "fine");
+    assertThat(cheap.problems()).extracting(p -> p.id().orElseThrow()).containsExactly(notAHash);
     assertThat(await(store.problems()))
         .extracting(p -> p.id().orElseThrow())
-        .contains(badState, badMessage, notAHash);
+        .containsExactlyInAnyOrder(badState, badMessage, notAHash);
 
     // A save replaces a damaged session; a delete removes one.
     Session repaired = Sessions.plain(badState, 1, Sessions.T0);
@@ -309,9 +315,9 @@ class RedisSessionStorageTest {
       }
       TestRedis.raw(redis -> {
         // A head edited by hand: its time no longer matches its index entry.
-        redis.hset(bytes(prefix + "s:{" + KeyLayout.hex("s2") + "}:h"), bytes("u"), bytes("2030-01-01T00:00:00Z"));
+        redis.hset(bytes(TestRedis.head(prefix, "s2")), bytes("u"), bytes("2030-01-01T00:00:00Z"));
         // A head without its index member.
-        redis.hdel(bytes(prefix + "s:{" + KeyLayout.hex("s4") + "}:h"), bytes("k"));
+        redis.hdel(bytes(TestRedis.head(prefix, "s4")), bytes("k"));
       });
       for (int pageSize : List.of(1, 2, 4, 1000)) {
         List<String> listed = new ArrayList<>();

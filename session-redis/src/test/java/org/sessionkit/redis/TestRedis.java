@@ -126,6 +126,16 @@ final class TestRedis {
     return n[0];
   }
 
+  /** The head key of {@code id} under {@code prefix} with one shard (the default on one server). */
+  static String head(String prefix, String id) {
+    return org.sessionkit.redis.internal.KeyLayout.of(prefix, 1).head(id);
+  }
+
+  /** The message list key of {@code id} under {@code prefix} with one shard. */
+  static String messages(String prefix, String id) {
+    return org.sessionkit.redis.internal.KeyLayout.of(prefix, 1).messages(id);
+  }
+
   static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }

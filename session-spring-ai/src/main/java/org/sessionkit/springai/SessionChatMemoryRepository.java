@@ -25,8 +25,6 @@ import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.StorageUnavailableException;
 import org.sessionkit.VersionedSession;
-import org.sessionkit.springai.internal.Entry;
-import org.sessionkit.springai.internal.Extras;
 import org.sessionkit.springai.internal.Merge;
 import org.sessionkit.springai.internal.MessageMapper;
 import org.springframework.ai.chat.memory.ChatMemoryRepository;
@@ -50,12 +48,13 @@ import org.springframework.ai.chat.memory.ChatMemoryRepository;
  *
  * <h2>Messages</h2>
  * Messages map both ways as the module's README tables: system, user (text, images, PDF and
- * plain-text documents), assistant (text, tool calls, media) and tool response messages. What
- * the session model has no field for (tool response names, media names and ids, a tool call's
- * type, tool arguments that are not JSON in canonical spelling) is kept in the session state's
- * {@code custom} under the key {@value #CUSTOM_KEY}. What can't be represented fails with {@link
- * MessageMappingException} and writes or returns nothing. Message metadata is not stored: a
- * read message carries only the metadata Spring AI's constructors give it.
+ * plain-text documents), assistant (text, tool calls, media) and tool response messages, with
+ * their metadata. What the session model has no field for (tool response names, media names and
+ * ids, a tool call's type, tool arguments that are not JSON in canonical spelling, Spring AI's
+ * message metadata in a typed encoding) is kept in each message's own metadata under the key
+ * {@value #METADATA_KEY}. Metadata values come back as the same Java types; a value of a type
+ * without a {@link MetadataCodec} (see {@link Builder#metadataCodecs}) and whatever else can't be
+ * represented fails with {@link MessageMappingException} and writes or returns nothing.
  *
  * <h2>No lost updates</h2>
  * Spring AI persists a turn by handing {@link #saveAll} the whole conversation. The repository
@@ -87,8 +86,8 @@ import org.springframework.ai.chat.memory.ChatMemoryRepository;
  */
 public final class SessionChatMemoryRepository implements ChatMemoryRepository {
 
-  /** The key of the session state's {@code custom} value this repository owns. */
-  public static final String CUSTOM_KEY = Extras.KEY;
+  /** The key of each message's metadata where this adapter keeps what Spring AI has beyond the session model. */
+  public static final String METADATA_KEY = MessageMapper.KEY;
 
   /** How long one store call may take unless configured otherwise. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -101,14 +100,14 @@ public final class SessionChatMemoryRepository implements ChatMemoryRepository {
   private final String prefix;
   private final String cwd;
   private final int maxAttempts;
-  private final MessageMapper mapper = new MessageMapper(SessionCodec.defaults());
+  private final MessageMapper mapper;
 
   // The version of a conversation this thread last read or wrote: the base of its next write.
   // Per thread, because the base of a write is what the writing caller read, not what another
   // thread read or wrote since; one conversation per thread keeps the memory to one session.
   private final ThreadLocal<Seen> seen = new ThreadLocal<>();
 
-  private record Seen(String id, Optional<VersionedSession> stored, List<Entry> entries) {
+  private record Seen(String id, Optional<VersionedSession> stored, List<Message> entries) {
     Optional<Revision> revision() {
       return stored.map(VersionedSession::revision);
     }
@@ -120,6 +119,7 @@ public final class SessionChatMemoryRepository implements ChatMemoryRepository {
     this.prefix = b.conversationIdPrefix;
     this.cwd = b.cwd;
     this.maxAttempts = b.maxAttempts;
+    this.mapper = new MessageMapper(SessionCodec.defaults(), b.codecs);
   }
 
   /** Returns a repository over {@code storage} with the default settings. */
@@ -195,7 +195,7 @@ public final class SessionChatMemoryRepository implements ChatMemoryRepository {
   public List<org.springframework.ai.chat.messages.Message> findByConversationId(String conversationId) {
     String id = sessionId(conversationId);
     Optional<VersionedSession> stored = load(id);
-    List<Entry> entries = entries(conversationId, stored);
+    List<Message> entries = entries(stored);
     List<org.springframework.ai.chat.messages.Message> messages = new ArrayList<>(entries.size());
     for (int i = 0; i < entries.size(); i++) {
       messages.add(mapper.toSpring(entries.get(i), where(conversationId, i)));
@@ -218,15 +218,15 @@ public final class SessionChatMemoryRepository implements ChatMemoryRepository {
   public void saveAll(String conversationId, List<org.springframework.ai.chat.messages.Message> messages) {
     String id = sessionId(conversationId);
     Objects.requireNonNull(messages, "messages");
-    List<Entry> wanted = new ArrayList<>(messages.size());
+    List<Message> wanted = new ArrayList<>(messages.size());
     for (int i = 0; i < messages.size(); i++) {
       org.springframework.ai.chat.messages.Message m =
           Objects.requireNonNull(messages.get(i), "messages[" + i + "]");
-      wanted.add(mapper.toEntry(m, where(conversationId, i)));
+      wanted.add(mapper.toMessage(m, where(conversationId, i)));
     }
     Seen base = seen.get();
     Optional<VersionedSession> stored;
-    List<Entry> storedEntries;
+    List<Message> storedEntries;
     if (base != null && base.id().equals(id)) {
       // Optimistic: the conversation is probably still what this thread read, so try the
       // conditional write without loading it again; a conflict says otherwise.
@@ -234,7 +234,7 @@ public final class SessionChatMemoryRepository implements ChatMemoryRepository {
       storedEntries = base.entries();
     } else {
       stored = load(id);
-      storedEntries = entries(conversationId, stored);
+      storedEntries = entries(stored);
       base = new Seen(id, stored, storedEntries);
     }
     for (int attempt = 1; ; attempt++) {
@@ -252,22 +252,21 @@ public final class SessionChatMemoryRepository implements ChatMemoryRepository {
               e);
         }
         stored = load(id);
-        storedEntries = entries(conversationId, stored);
+        storedEntries = entries(stored);
       }
     }
   }
 
   private Seen write(
-      String id, List<Entry> wanted, Seen base, Optional<VersionedSession> stored, List<Entry> storedEntries) {
+      String id, List<Message> wanted, Seen base, Optional<VersionedSession> stored, List<Message> storedEntries) {
     if (stored.isEmpty()) {
       Instant now = Instant.now();
-      Session session =
-          new Session(id, messages(wanted), Extras.write(SessionState.initial(cwd), wanted), now, now);
+      Session session = new Session(id, wanted, SessionState.initial(cwd), now, now);
       Revision revision = await(storage.create(session));
       return new Seen(id, Optional.of(new VersionedSession(session, revision)), wanted);
     }
     VersionedSession current = stored.get();
-    List<Entry> result;
+    List<Message> result;
     if (wanted.equals(storedEntries)) {
       return new Seen(id, stored, storedEntries);
     } else if (Merge.extendsList(wanted, storedEntries)) {
@@ -281,16 +280,16 @@ public final class SessionChatMemoryRepository implements ChatMemoryRepository {
       }
     }
     Session old = current.session();
-    SessionState state = Extras.write(old.state(), result);
+    SessionState state = old.state();
     Instant now = later(old.updatedAt());
     if (Merge.extendsList(result, storedEntries)) {
       Append append =
-          Append.of(messages(result.subList(storedEntries.size(), result.size())), state, now)
+          Append.of(result.subList(storedEntries.size(), result.size()), state, now)
               .ifRevision(current.revision());
       Revision revision = await(storage.append(id, append));
       return new Seen(id, Optional.of(new VersionedSession(append.applyTo(old), revision)), result);
     }
-    Session replaced = new Session(id, messages(result), state, old.createdAt(), now);
+    Session replaced = new Session(id, result, state, old.createdAt(), now);
     Revision revision = await(storage.saveIf(replaced, current.revision()));
     return new Seen(id, Optional.of(new VersionedSession(replaced, revision)), result);
   }
@@ -327,14 +326,8 @@ public final class SessionChatMemoryRepository implements ChatMemoryRepository {
     }
   }
 
-  private static List<Entry> entries(String conversationId, Optional<VersionedSession> stored) {
-    return stored
-        .map(v -> Extras.entries(v.session(), "conversation \"" + conversationId + "\""))
-        .orElse(List.of());
-  }
-
-  private static List<Message> messages(List<Entry> entries) {
-    return entries.stream().map(Entry::message).toList();
+  private static List<Message> entries(Optional<VersionedSession> stored) {
+    return stored.map(v -> v.session().messages()).orElse(List.of());
   }
 
   private static Instant later(Instant stored) {
@@ -359,6 +352,7 @@ public final class SessionChatMemoryRepository implements ChatMemoryRepository {
     private String conversationIdPrefix = "";
     private String cwd = "";
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private MetadataCodecs codecs = MetadataCodecs.defaults();
 
     private Builder(SessionStorage storage) {
       this.storage = Objects.requireNonNull(storage, "storage");
@@ -406,6 +400,16 @@ public final class SessionChatMemoryRepository implements ChatMemoryRepository {
         throw new IllegalArgumentException("maxAttempts must be at least 1: " + maxAttempts);
       }
       this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /**
+     * Sets the codecs for metadata values whose types are not built into the typed encoding;
+     * {@link MetadataCodecs#defaults()} (the provider types of Spring AI's model modules) by
+     * default. Add your own with {@code MetadataCodecs.defaults().with(...)}.
+     */
+    public Builder metadataCodecs(MetadataCodecs codecs) {
+      this.codecs = Objects.requireNonNull(codecs, "codecs");
       return this;
     }
 

@@ -3,6 +3,7 @@ package org.sessionkit.springai;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
 import org.springframework.ai.chat.memory.ChatMemoryRepository;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -46,15 +47,20 @@ public class SessionkitChatMemoryAutoConfiguration {
     return SessionStorages.open(properties.getStore().trim());
   }
 
-  /** Creates the chat memory repository over the application's {@link SessionStorage}. */
+  /**
+   * Creates the chat memory repository over the application's {@link SessionStorage}, storing
+   * metadata with {@link MetadataCodecs#defaults()} and every {@link MetadataCodec} bean of the
+   * application.
+   */
   @Bean
   @ConditionalOnMissingBean(ChatMemoryRepository.class)
   @ConditionalOnBean(SessionStorage.class)
   public SessionChatMemoryRepository sessionkitChatMemoryRepository(
-      SessionStorage storage, SessionkitProperties properties) {
+      SessionStorage storage, SessionkitProperties properties, ObjectProvider<MetadataCodec<?>> codecs) {
     return SessionChatMemoryRepository.builder(storage)
         .conversationIdPrefix(properties.getChatMemory().getConversationIdPrefix())
         .timeout(properties.getChatMemory().getTimeout())
+        .metadataCodecs(MetadataCodecs.defaults().with(codecs.orderedStream().toList()))
         .build();
   }
 }

@@ -176,30 +176,21 @@ class MappingErrorTest {
   }
 
   @Test
-  void aMalformedCustomValueIsReportedNotIgnored() {
-    Futures.await(
-        storage.save(
-            Session.create("c", "/")
-                .withMessage(org.sessionkit.Message.user("hi"))
-                .withState(s -> s.withCustom(SessionChatMemoryRepository.CUSTOM_KEY, JsonValue.of("x")))),
-        30,
-        SECONDS);
+  void aMalformedOrNewerAdapterMetadataValueIsReportedNotIgnored() {
+    store(org.sessionkit.Message.user("hi").withMetadata(SessionChatMemoryRepository.METADATA_KEY, JsonValue.of("x")));
     assertThatThrownBy(() -> repository.findByConversationId("c"))
         .isInstanceOf(MessageMappingException.class)
-        .hasMessageContaining("\"spring-ai\" is malformed");
-    Futures.await(
-        storage.save(
-            Session.create("c", "/")
-                .withState(
-                    s ->
-                        s.withCustom(
-                            SessionChatMemoryRepository.CUSTOM_KEY,
-                            JsonValue.object(Map.of("version", JsonValue.of(2)))))),
-        30,
-        SECONDS);
+        .hasMessageContaining("message 0")
+        .hasMessageContaining("\"spring-ai\" is not an object");
+    store(
+        org.sessionkit.Message.user("hi")
+            .withMetadata(
+                SessionChatMemoryRepository.METADATA_KEY,
+                JsonValue.object(Map.of("reactions", JsonValue.array()))));
     assertThatThrownBy(() -> repository.findByConversationId("c"))
         .isInstanceOf(MessageMappingException.class)
-        .hasMessageContaining("version 2");
+        .hasMessageContaining("\"reactions\"")
+        .hasMessageContaining("newer sessionkit");
   }
 
   @Test

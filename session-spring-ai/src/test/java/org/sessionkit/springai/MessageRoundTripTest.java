@@ -127,8 +127,9 @@ class MessageRoundTripTest {
                 JsonValue.object(
                     Map.of("city", JsonValue.of("Paris"), "days", JsonValue.of(3), "temp", JsonValue.of(3.0)))),
             new ContentBlock.ToolUse("call_2", "now", JsonValue.emptyObject()));
-    // Nothing needed beyond the session model for these: no extras stored.
-    assertThat(stored.state().custom()).doesNotContainKey(SessionChatMemoryRepository.CUSTOM_KEY);
+    // Nothing needed beyond the session model for these: no metadata stored.
+    assertThat(stored.messages()).allSatisfy(m -> assertThat(m.metadata()).isEmpty());
+    assertThat(stored.state().custom()).isEmpty();
     assertThat(repository.findByConversationId("c")).isEqualTo(messages);
   }
 

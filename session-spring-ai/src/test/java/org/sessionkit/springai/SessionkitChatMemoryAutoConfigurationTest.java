@@ -51,6 +51,37 @@ class SessionkitChatMemoryAutoConfigurationTest {
             });
   }
 
+  /** An application's own metadata type. */
+  public record Ticket(String system, long number) {}
+
+  @Configuration(proxyBeanMethods = false)
+  static class TicketCodec {
+    @Bean
+    MetadataCodec<Ticket> ticketCodec() {
+      return MetadataCodec.forRecord("acme.Ticket", Ticket.class);
+    }
+  }
+
+  @Test
+  void metadataCodecBeansAreAddedToTheDefaults() {
+    runner
+        .withPropertyValues("sessionkit.store=memory:")
+        .withUserConfiguration(TicketCodec.class)
+        .run(
+            context -> {
+              ChatMemoryRepository repository = context.getBean(ChatMemoryRepository.class);
+              repository.saveAll(
+                  "c",
+                  java.util.List.of(
+                      org.springframework.ai.chat.messages.AssistantMessage.builder()
+                          .content("filed")
+                          .properties(java.util.Map.of("ticket", new Ticket("JIRA", 42)))
+                          .build()));
+              assertThat(repository.findByConversationId("c").get(0).getMetadata())
+                  .containsEntry("ticket", new Ticket("JIRA", 42));
+            });
+  }
+
   @Test
   void theStorageIsClosedWithTheContext() {
     AtomicReference<SessionStorage> storage = new AtomicReference<>();

@@ -1,56 +1,67 @@
 package org.sessionkit.redis.internal;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.sessionkit.AmbiguousOutcomeException;
 import org.sessionkit.Append;
+import org.sessionkit.BulkDeleteException;
 import org.sessionkit.CorruptDocumentException;
+import org.sessionkit.DeleteFilter;
 import org.sessionkit.Futures;
+import org.sessionkit.IdempotencyKey;
 import org.sessionkit.InvalidSessionException;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.Message;
-import org.sessionkit.spi.PageRequest;
-import org.sessionkit.spi.PageResult;
 import org.sessionkit.Revision;
 import org.sessionkit.RevisionConflictException;
 import org.sessionkit.Session;
-import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionIds;
 import org.sessionkit.SessionNotFoundException;
+import org.sessionkit.SessionSlice;
 import org.sessionkit.SessionState;
 import org.sessionkit.SessionSummary;
+import org.sessionkit.StorageClosedException;
 import org.sessionkit.StorageConfigurationException;
 import org.sessionkit.StorageUnavailableException;
-import org.sessionkit.spi.Timestamps;
 import org.sessionkit.VersionedSession;
+import org.sessionkit.spi.ListPosition;
+import org.sessionkit.spi.PageRequest;
+import org.sessionkit.spi.PageResult;
+import org.sessionkit.spi.SessionCodec;
+import org.sessionkit.spi.Timestamps;
 import org.sessionkit.spi.WriteCondition;
 
 /**
- * The workings of {@code RedisSessionStorage}: encodes sessions into the {@link KeyLayout},
- * runs the {@link Scripts} and decodes their replies. Thread safe; every method returns a future
- * bounded by the call timeout and failing with the store's typed errors.
+ * The workings of {@code RedisSessionStorage}: encodes sessions into the {@link KeyLayout}, runs
+ * the {@link Scripts} and decodes their replies. Thread safe; every Redis call is bounded by the
+ * call timeout and fails with the store's typed errors (see {@link Failures} for which failures
+ * of a write are ambiguous).
  */
 public final class RedisStore {
 
@@ -69,94 +80,130 @@ public final class RedisStore {
    */
   static final int PREFIX_ID_LIMIT = 1_000;
 
+  /** How many keys one step of {@link #problems} examines. */
+  static final int PROBLEM_SCAN_COUNT = 200;
+
+  /** How many sessions one page of a bulk delete lists and deletes. */
+  static final int DELETE_PAGE = 500;
+
   /** Guessed bytes of a plain document beyond its messages and state (braces, names, dates). */
   private static final int DOCUMENT_OVERHEAD = 100;
+
+  /** The longest wait of {@link #close()} for calls in flight. */
+  private static final Duration CLOSE_WAIT_LIMIT = Duration.ofSeconds(5);
 
   private static final byte[] EMPTY = new byte[0];
 
   /**
    * What a store is configured with.
    *
-   * @param keys the key layout
    * @param codec the codec (its size limit is {@code maxSessionBytes})
    * @param timeout the call timeout
-   * @param retentionMillis the time to live of a session after a write, 0 for none
+   * @param connectTimeout the connect timeout (also bounds the checks when opening)
+   * @param retention how long after its last write a session stays; zero for ever
    * @param maxSessionBytes the largest session
    * @param completions where the futures handed to callers complete
+   * @param clock the clock that times writes for retention
+   * @param waitReplicas how many replicas must acknowledge each write (0: don't wait)
    */
   public record Settings(
-      KeyLayout keys,
       SessionCodec codec,
       Duration timeout,
-      long retentionMillis,
+      Duration connectTimeout,
+      Duration retention,
       long maxSessionBytes,
-      Executor completions) {}
+      Executor completions,
+      Clock clock,
+      int waitReplicas) {}
 
-  private final StatefulRedisConnection<byte[], byte[]> connection;
-  private final RedisAsyncCommands<byte[], byte[]> redis;
+  private final Connections links;
+  private final RedisClusterAsyncCommands<byte[], byte[]> reads;
   private final KeyLayout keys;
   private final SessionCodec codec;
   private final Duration timeout;
+  private final long retentionMillis;
+  private final byte[] ret;
   private final byte[] ttl;
   private final byte[] maxBytes;
   private final long maxSessionBytes;
   private final Failures failures;
   private final Executor completions;
-  private final Runnable release;
-  private final byte[] byTime;
-  private final byte[] byId;
-  private final byte[] counter;
-  private final byte[] keyStart;
+  private final Clock clock;
+  private final int waitReplicas;
+  private final long waitMillis;
+  private final BooleanSupplier closed;
+  private final Set<CompletableFuture<?>> running = ConcurrentHashMap.newKeySet();
+  private final String nonce;
+  private final AtomicLong sequence = new AtomicLong();
+  private final ShardKeys[] shards;
+  private final Runnable afterClose;
+
+  /** The keys of one shard, as bytes for the scripts. */
+  private record ShardKeys(byte[] byTime, byte[] byId, byte[] byWrite, byte[] headStart, byte[] messageStart) {}
 
   private RedisStore(
-      StatefulRedisConnection<byte[], byte[]> connection, Settings s, Failures failures, Runnable release) {
-    this.connection = connection;
-    this.redis = connection.async();
-    this.keys = s.keys();
+      Connections links, KeyLayout keys, Settings s, Failures failures, BooleanSupplier closed, Runnable afterClose) {
+    this.links = links;
+    this.afterClose = afterClose;
+    this.reads = links.reads();
+    this.keys = keys;
     this.codec = s.codec();
     this.timeout = s.timeout();
-    this.ttl = ascii(Long.toString(s.retentionMillis()));
+    this.retentionMillis = s.retention().toMillis();
+    this.ret = ascii(Long.toString(retentionMillis));
+    // With retention, keys also get a server-side time to live well after the retention, so that
+    // the server reclaims sessions of shards nobody writes to or lists any more. Until then,
+    // the write time in the head (by the store's clock) is what makes a session absent.
+    long backstop = retentionMillis == 0 ? 0 : retentionMillis * 2 + Duration.ofHours(1).toMillis();
+    this.ttl = ascii(Long.toString(backstop));
     this.maxSessionBytes = s.maxSessionBytes();
     this.maxBytes = ascii(Long.toString(s.maxSessionBytes()));
     this.failures = failures;
-    this.completions = s.completions();
-    this.release = release;
-    this.byTime = ascii(keys.updatedIndex());
-    this.byId = ascii(keys.idIndex());
-    this.counter = ascii(keys.revisionCounter());
-    this.keyStart = ascii(keys.sessionKeyStart());
-  }
-
-  /**
-   * Connects with {@code connect}, turning a failure into {@link StorageUnavailableException}.
-   */
-  public static StatefulRedisConnection<byte[], byte[]> connect(
-      Supplier<StatefulRedisConnection<byte[], byte[]>> connect, Failures failures) {
-    try {
-      return connect.get();
-    } catch (RuntimeException e) {
-      throw failures.map(e, "connecting", false);
+    Executor c = s.completions();
+    // A completion pool shut down while a reply is on its way must not leave a future pending.
+    this.completions = r -> {
+      try {
+        c.execute(r);
+      } catch (RejectedExecutionException e) {
+        r.run();
+      }
+    };
+    this.clock = s.clock();
+    this.waitReplicas = s.waitReplicas();
+    this.waitMillis = Math.max(1, s.timeout().toMillis() * 4 / 5);
+    this.closed = closed;
+    this.nonce = Long.toUnsignedString(new SecureRandom().nextLong(), 36);
+    this.shards = new ShardKeys[keys.shards()];
+    for (int i = 0; i < shards.length; i++) {
+      shards[i] = new ShardKeys(
+          ascii(keys.updatedIndex(i)), ascii(keys.idIndex(i)), ascii(keys.writeTimeIndex(i)),
+          ascii(keys.shardStart(i) + "h:"), ascii(keys.shardStart(i) + "m:"));
     }
   }
 
   /**
-   * Checks the server behind {@code connection} and returns the store working through it. On
-   * failure, runs {@code release}.
+   * Checks the servers behind {@code links}, reads or records the layout of {@code prefix} and
+   * returns the store working through them. On failure, closes {@code links}.
    *
-   * @param release closes what the store opened (run once, by {@link #close()})
-   * @throws StorageConfigurationException for a server older than Redis 7 or a cluster node
+   * @param shards the number of shards asked for, if any (otherwise 1 on one server, 16 on a
+   *     cluster, or what the prefix already has)
+   * @param closed tells whether the store has been closed
+   * @param afterClose what {@link #close()} runs after closing the connections
+   * @throws StorageConfigurationException for a server older than Redis 7, a prefix holding
+   *     another layout, or a number of shards other than the prefix's
    * @throws StorageUnavailableException if the server does not answer
    */
   public static RedisStore open(
-      StatefulRedisConnection<byte[], byte[]> connection, Settings settings, Failures failures, Runnable release) {
-    RedisStore store = new RedisStore(connection, settings, failures, release);
+      Connections links, String prefix, Optional<Integer> shards, Settings settings, Failures failures,
+      BooleanSupplier closed, Runnable afterClose) {
     try {
-      store.checkServer();
+      checkServer(links, settings.connectTimeout(), failures);
+      KeyLayout layout = layout(links, prefix, shards, settings.connectTimeout(), failures);
+      return new RedisStore(links, layout, settings, failures, closed, afterClose);
     } catch (RuntimeException e) {
-      release.run();
+      links.close();
       throw e;
     }
-    return store;
   }
 
   /** Returns the key layout. */
@@ -164,43 +211,60 @@ public final class RedisStore {
     return keys;
   }
 
-  /** Closes what the store opened. */
+  /** Returns {@code single}, {@code cluster} or {@code sentinel}. */
+  public String topology() {
+    return links.topology();
+  }
+
+  /**
+   * Waits (bounded) for the calls in flight, then closes what the store opened; a write still
+   * in flight then fails with {@link AmbiguousOutcomeException}. Never waits when called on a
+   * connection's I/O thread (the replies it would wait for arrive on that thread).
+   */
   public void close() {
-    release.run();
+    if (!(Thread.currentThread() instanceof FastThreadLocalThread)) {
+      CompletableFuture<?>[] inFlight = running.toArray(new CompletableFuture<?>[0]);
+      // Half the call timeout: calls that would finish in time mostly do, and close() never
+      // takes as long as a call may.
+      Duration half = timeout.dividedBy(2);
+      Duration wait = half.compareTo(CLOSE_WAIT_LIMIT) < 0 ? half : CLOSE_WAIT_LIMIT;
+      try {
+        CompletableFuture.allOf(inFlight).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // failed or still running: closing the connections ends them
+      }
+    }
+    try {
+      links.close();
+    } finally {
+      afterClose.run();
+    }
   }
 
   // ------------------------------------------------------------------ opening
 
-  private void checkServer() {
+  private static void checkServer(Connections links, Duration wait, Failures failures) {
     // A user whose ACL forbids INFO or CONFIG still gets a store; only these checks are skipped.
-    Map<String, String> server = info("server");
+    Map<String, String> server = Connections.info(links.reads(), "server", wait, failures);
     String version = server.getOrDefault("redis_version", "");
     int major = leadingNumber(version);
     if (major >= 0 && major < 7) {
       throw new StorageConfigurationException(
-          "the Redis store needs Redis 7.0 or later; " + keysDescription() + " runs " + version);
+          "the Redis store needs Redis 7.0 or later; " + failures.description() + " runs " + version);
     }
-    if ("1".equals(info("cluster").get("cluster_enabled"))) {
-      throw new StorageConfigurationException(
-          "the Redis store does not support Redis Cluster (its indexes span every session); "
-              + keysDescription() + " is a cluster node");
-    }
-    ClientOptions options = connection.getOptions();
-    if (!options.isRejectCommandsWhileDisconnected()) {
+    if (!links.rejectsWhileDisconnected()) {
       LOG.log(
           Level.WARNING,
-          () -> "the connection of store " + keysDescription() + " queues commands while disconnected and "
+          () -> "the connection of store " + failures.description() + " queues commands while disconnected and "
               + "re-sends them after reconnecting; a write whose reply was lost may then apply twice. "
               + "Use ClientOptions.DisconnectedBehavior.REJECT_COMMANDS.");
     }
-    warnIfNotPersistent(server.getOrDefault("run_id", keysDescription()));
-  }
-
-  private void warnIfNotPersistent(String server) {
-    Map<String, String> persistence = info("persistence");
+    Map<String, String> persistence = Connections.info(links.reads(), "persistence", wait, failures);
     Map<String, String> save;
     try {
-      save = blocking(redis.configGet("save"), "checking the server");
+      save = Connections.blocking(links.reads().configGet("save").toCompletableFuture(), wait, "checking the server", failures);
     } catch (StorageUnavailableException e) {
       if (!(e.getCause() instanceof RedisCommandExecutionException)) {
         throw e;
@@ -209,51 +273,71 @@ public final class RedisStore {
     }
     boolean aof = "1".equals(persistence.get("aof_enabled"));
     boolean rdb = !save.getOrDefault("save", "unknown").isBlank();
-    if (!persistence.isEmpty() && !aof && !rdb && WARNED.add(server)) {
+    String id = server.getOrDefault("run_id", failures.description());
+    if (!persistence.isEmpty() && !aof && !rdb && WARNED.add(id)) {
       LOG.log(
           Level.WARNING,
-          () -> "Redis behind store " + keysDescription() + " has no persistence (no AOF, no RDB "
+          () -> "Redis behind store " + failures.description() + " has no persistence (no AOF, no RDB "
               + "snapshots): its sessions are lost when the server restarts. For durable sessions "
               + "run it with appendonly yes (appendfsync always or everysec).");
     }
   }
 
-  /** Returns a section of INFO, empty if the server refuses the command (e.g. an ACL). */
-  private Map<String, String> info(String section) {
+  private static KeyLayout layout(
+      Connections links, String prefix, Optional<Integer> asked, Duration wait, Failures failures) {
+    String p = KeyLayout.checkPrefix(prefix);
+    KeyLayout probe = KeyLayout.of(p, 1);
+    for (String earlier : probe.earlierLayoutKeys()) {
+      long n = Connections.blocking(
+          links.reads().exists(ascii(earlier)).toCompletableFuture(), wait, "checking the key layout", failures);
+      if (n > 0) {
+        throw new StorageConfigurationException(
+            "the prefix '" + p + "' of " + failures.description() + " holds keys of an earlier, unreleased layout"
+                + " of the Redis store (" + earlier + "); this version reads layout " + KeyLayout.VERSION
+                + " only and does not migrate: remove the prefix's keys or choose another prefix");
+      }
+    }
+    int wanted = asked.orElse(links.cluster() ? 16 : 1);
+    byte[][] k = {ascii(probe.meta())};
+    byte[][] args = {ascii(KeyLayout.VERSION), ascii(Integer.toString(wanted))};
+    List<Object> meta;
     try {
-      return parseInfo(blocking(redis.info(section), "checking the server"));
+      meta = Connections.blocking(Scripts.META.run(links.writes(), k, args), wait, "recording the key layout", failures);
     } catch (StorageUnavailableException e) {
-      if (e.getCause() instanceof RedisCommandExecutionException) {
-        return Map.of();
+      if (!(e.getCause() instanceof RedisCommandExecutionException)) {
+        throw e;
       }
-      throw e;
+      // A read-only user: the layout must already be recorded.
+      meta = new ArrayList<>(Connections.blocking(
+          links.reads().hmget(k[0], ascii("layout"), ascii("shards")).toCompletableFuture(), wait,
+          "reading the key layout", failures).stream().map(kv -> (Object) kv.getValueOrElse(null)).toList());
+      if (meta.get(0) == null) {
+        throw e;
+      }
     }
-  }
-
-  private String keysDescription() {
-    return failures.description();
-  }
-
-  private <T> T blocking(io.lettuce.core.RedisFuture<T> f, String what) {
+    String version = string(meta.get(0));
+    if (!KeyLayout.VERSION.equals(version)) {
+      throw new StorageConfigurationException(
+          "the prefix '" + p + "' of " + failures.description() + " holds key layout " + version
+              + " (" + probe.meta() + "); this version of the Redis store knows layout " + KeyLayout.VERSION
+              + " only: remove the prefix's keys or choose another prefix");
+    }
+    int stored;
     try {
-      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StorageUnavailableException(what + ": interrupted", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw failures.map(e instanceof ExecutionException ? e.getCause() : e, what, false);
+      stored = Integer.parseInt(String.valueOf(string(meta.get(1))));
+      KeyLayout.checkShards(stored);
+    } catch (NumberFormatException | StorageConfigurationException e) {
+      throw new StorageConfigurationException(
+          "the prefix '" + p + "' of " + failures.description() + " records an invalid number of shards in "
+              + probe.meta());
     }
-  }
-
-  private static Map<String, String> parseInfo(String info) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String line : info.split("\r?\n")) {
-      int colon = line.indexOf(':');
-      if (colon > 0 && !line.startsWith("#")) {
-        out.put(line.substring(0, colon), line.substring(colon + 1).trim());
-      }
+    if (asked.isPresent() && asked.get() != stored) {
+      throw new StorageConfigurationException(
+          "the prefix '" + p + "' of " + failures.description() + " was set up with " + stored + " shards, not "
+              + asked.get() + "; the number of shards of a prefix can't change (leave the option out to use "
+              + stored + ")");
     }
-    return out;
+    return KeyLayout.of(p, stored);
   }
 
   private static int leadingNumber(String version) {
@@ -266,8 +350,24 @@ public final class RedisStore {
 
   // ------------------------------------------------------------------ writes
 
-  /** Saves {@code session} if {@code condition} holds; completes with the new revision. */
-  public CompletableFuture<Revision> save(Session session, WriteCondition condition, BooleanSupplier closed) {
+  private String newRevision() {
+    // A sequence number of this store instance and a random nonce drawn when it opened: unique
+    // without asking the server, so a replica promoted after missing a write never repeats it.
+    return Long.toString(sequence.incrementAndGet(), 36) + "." + nonce;
+  }
+
+  private byte[][] sessionKeys(int shard, String hex) {
+    ShardKeys s = shards[shard];
+    return new byte[][] {
+      ascii(keys.head(shard, hex)), ascii(keys.messages(shard, hex)), s.byTime(), s.byId(), s.byWrite()
+    };
+  }
+
+  /**
+   * Saves {@code session} if {@code condition} holds, as the keyed write {@code key} if present;
+   * completes with the new revision (or, for a key already applied, the revision it recorded).
+   */
+  public CompletableFuture<Revision> save(Session session, WriteCondition condition, Optional<IdempotencyKey> key) {
     String id = session.id();
     String what = "save of " + SessionIds.quote(id);
     // Encoding checks the session (strings, nesting, dates, size) before any I/O.
@@ -276,15 +376,16 @@ public final class RedisStore {
     byte[] state = codec.encodeState(session.state());
     byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
     List<Message> messages = session.messages();
-    byte[][] args = new byte[11 + messages.size()][];
+    byte[][] args = new byte[16 + messages.size()][];
     long size = (long) state.length + idBytes.length + DOCUMENT_OVERHEAD;
     for (int i = 0; i < messages.size(); i++) {
       byte[] m = codec.encodeMessage(messages.get(i));
-      args[11 + i] = m;
+      args[16 + i] = m;
       size += m.length + 1;
     }
     checkSize(id, size);
     String hex = KeyLayout.hex(id);
+    int shard = keys.shardOf(id);
     if (condition instanceof WriteCondition.IfRevision r) {
       args[0] = ascii("r");
       args[1] = utf8(r.expected().value());
@@ -292,127 +393,173 @@ public final class RedisStore {
       args[0] = ascii(condition instanceof WriteCondition.IfAbsent ? "n" : "a");
       args[1] = EMPTY;
     }
-    args[2] = ascii(KeyLayout.member(session.updatedAt(), hex));
-    args[3] = ascii(hex);
-    args[4] = idBytes;
-    args[5] = ascii(created);
-    args[6] = ascii(updated);
-    args[7] = state;
-    args[8] = ttl;
+    args[2] = ascii(newRevision());
+    args[3] = ascii(KeyLayout.member(session.updatedAt(), hex));
+    args[4] = ascii(hex);
+    args[5] = idBytes;
+    args[6] = ascii(created);
+    args[7] = ascii(updated);
+    args[8] = state;
     args[9] = ascii(Long.toString(size));
-    args[10] = keyStart;
-    return bounded(
-        what,
-        closed,
-        () ->
-            Scripts.SAVE
-                .run(redis, writeKeys(hex), args)
-                .thenApply(
-                    reply -> {
-                      switch (status(reply)) {
-                        case "ok":
-                          return new Revision(string(reply.get(1)));
-                        case "conflict":
-                          throw conflict(what, condition);
-                        default:
-                          throw unexpected(what, reply);
-                      }
-                    }));
+    args[10] = key.map(k -> ascii(k.value())).orElse(EMPTY);
+    args[11] = ascii(Long.toString(clock.millis()));
+    args[12] = ret;
+    args[13] = ttl;
+    args[14] = shards[shard].headStart();
+    args[15] = shards[shard].messageStart();
+    byte[][] k = sessionKeys(shard, hex);
+    return write(what, Scripts.SAVE, k, args, reply -> {
+      switch (status(reply)) {
+        case "ok":
+          return new Revision(string(reply.get(1)));
+        case "conflict":
+          throw conflict(what, condition);
+        default:
+          throw unexpected(what, reply);
+      }
+    });
   }
 
   /** Appends; completes with the new revision. */
-  public CompletableFuture<Revision> append(String id, Append append, BooleanSupplier closed) {
+  public CompletableFuture<Revision> append(String id, Append append) {
     String what = "append to " + SessionIds.quote(id);
     String updated = Timestamps.format(append.updatedAt());
     byte[] state = codec.encodeState(append.state());
     List<Message> messages = append.messages();
-    byte[][] args = new byte[9 + messages.size()][];
+    byte[][] args = new byte[14 + messages.size()][];
     long added = 0;
     for (int i = 0; i < messages.size(); i++) {
       byte[] m = codec.encodeMessage(messages.get(i));
-      args[9 + i] = m;
+      args[14 + i] = m;
       added += m.length + 1;
     }
     checkSize(id, added + state.length);
     String hex = KeyLayout.hex(id);
+    int shard = keys.shardOf(id);
     args[0] = append.expectedRevision().map(r -> utf8(r.value())).orElse(EMPTY);
-    args[1] = ascii(KeyLayout.member(append.updatedAt(), hex));
-    args[2] = ascii(hex);
-    args[3] = ascii(updated);
-    args[4] = state;
-    args[5] = ttl;
+    args[1] = ascii(newRevision());
+    args[2] = ascii(KeyLayout.member(append.updatedAt(), hex));
+    args[3] = ascii(hex);
+    args[4] = ascii(updated);
+    args[5] = state;
     args[6] = ascii(Long.toString(added));
     args[7] = maxBytes;
-    args[8] = keyStart;
-    return bounded(
-        what,
-        closed,
-        () ->
-            Scripts.APPEND
-                .run(redis, writeKeys(hex), args)
-                .thenApply(
-                    reply -> {
-                      switch (status(reply)) {
-                        case "ok":
-                          return new Revision(string(reply.get(1)));
-                        case "notfound":
-                          throw notFound(id);
-                        case "conflict":
-                          throw new RevisionConflictException(
-                              what + ": the stored revision is not " + append.expectedRevision().orElseThrow());
-                        case "toolarge":
-                          throw new InvalidSessionException(
-                              what + ": the session would grow to about " + string(reply.get(1))
-                                  + " bytes, more than the limit of " + maxSessionBytes);
-                        case "corrupt":
-                          throw corrupt(id, string(reply.get(1)));
-                        default:
-                          throw unexpected(what, reply);
-                      }
-                    }));
+    args[8] = append.idempotencyKey().map(k -> ascii(k.value())).orElse(EMPTY);
+    args[9] = ascii(Long.toString(clock.millis()));
+    args[10] = ret;
+    args[11] = ttl;
+    args[12] = shards[shard].headStart();
+    args[13] = shards[shard].messageStart();
+    return write(what, Scripts.APPEND, sessionKeys(shard, hex), args, reply -> {
+      switch (status(reply)) {
+        case "ok":
+          return new Revision(string(reply.get(1)));
+        case "notfound":
+          throw notFound(id);
+        case "conflict":
+          throw new RevisionConflictException(
+              what + ": the stored revision is not " + append.expectedRevision().orElseThrow());
+        case "toolarge":
+          throw new InvalidSessionException(
+              what + ": the session would grow to about " + string(reply.get(1))
+                  + " bytes, more than the limit of " + maxSessionBytes);
+        case "corrupt":
+          throw corrupt(id, string(reply.get(1)));
+        default:
+          throw unexpected(what, reply);
+      }
+    });
   }
 
   /** Deletes, if {@code expected} is present only at that revision. */
-  public CompletableFuture<Void> delete(String id, Optional<Revision> expected, BooleanSupplier closed) {
+  public CompletableFuture<Void> delete(String id, Optional<Revision> expected) {
     String what = "delete of " + SessionIds.quote(id);
     String hex = KeyLayout.hex(id);
-    byte[][] k = {ascii(keys.head(hex)), ascii(keys.messages(hex)), byTime, byId};
-    byte[][] args = {expected.map(r -> utf8(r.value())).orElse(EMPTY), ascii(hex)};
-    return bounded(
-        what,
-        closed,
-        () ->
-            Scripts.DELETE
-                .run(redis, k, args)
-                .thenApply(
-                    reply -> {
-                      switch (status(reply)) {
-                        case "ok":
-                          return null;
-                        case "notfound":
-                          throw notFound(id);
-                        case "conflict":
-                          throw new RevisionConflictException(
-                              what + ": the stored revision is not " + expected.orElseThrow());
-                        default:
-                          throw unexpected(what, reply);
-                      }
-                    }));
+    byte[][] args = {
+      expected.map(r -> utf8(r.value())).orElse(EMPTY), ascii(hex), ascii(Long.toString(clock.millis())), ret
+    };
+    return write(what, Scripts.DELETE, sessionKeys(keys.shardOf(id), hex), args, reply -> {
+      switch (status(reply)) {
+        case "ok":
+          return null;
+        case "notfound":
+          throw notFound(id);
+        case "conflict":
+          throw new RevisionConflictException(what + ": the stored revision is not " + expected.orElseThrow());
+        default:
+          throw unexpected(what, reply);
+      }
+    });
   }
 
-  private byte[][] writeKeys(String hex) {
-    return new byte[][] {ascii(keys.head(hex)), ascii(keys.messages(hex)), byTime, byId, counter};
+  /**
+   * Deletes every session {@code filter} selects, a page at a time: each page is listed, then
+   * deleted by one script per shard that deletes only the sessions whose revision is still the
+   * listed one. A session written after it was listed stays.
+   */
+  public CompletableFuture<Long> deleteMatching(DeleteFilter filter) {
+    PageRequest first = new PageRequest(
+        DELETE_PAGE, filter.idPrefix(), filter.updatedBefore(), filter.updatedAfter(), Optional.empty());
+    AtomicLong deleted = new AtomicLong();
+    return deletePages(first, deleted)
+        .handle((v, failure) -> {
+          if (failure == null) {
+            return CompletableFuture.completedFuture(deleted.get());
+          }
+          Throwable cause = Futures.unwrap(failure);
+          return CompletableFuture.<Long>failedFuture(
+              cause instanceof BulkDeleteException ? cause : new BulkDeleteException(deleted.get(), cause));
+        })
+        .thenCompose(f -> f);
+  }
+
+  private CompletableFuture<Void> deletePages(PageRequest request, AtomicLong deleted) {
+    return list(request).thenCompose(result -> {
+      List<SessionSummary> found = result.summaries();
+      boolean more = found.size() > request.limit();
+      List<SessionSummary> page = more ? found.subList(0, request.limit()) : found;
+      Map<Integer, List<SessionSummary>> byShard = new LinkedHashMap<>();
+      for (SessionSummary s : page) {
+        byShard.computeIfAbsent(keys.shardOf(s.id()), x -> new ArrayList<>()).add(s);
+      }
+      List<CompletableFuture<Long>> parts = new ArrayList<>();
+      for (Map.Entry<Integer, List<SessionSummary>> e : byShard.entrySet()) {
+        parts.add(deleteShardPage(e.getKey(), e.getValue()).thenApply(n -> {
+          deleted.addAndGet(n);
+          return n;
+        }));
+      }
+      return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+          .thenCompose(v -> more
+              ? deletePages(request.after(ListPosition.of(page.get(page.size() - 1))), deleted)
+              : CompletableFuture.completedFuture(null));
+    });
+  }
+
+  private CompletableFuture<Long> deleteShardPage(int shard, List<SessionSummary> page) {
+    ShardKeys s = shards[shard];
+    byte[][] args = new byte[4 + 2 * page.size()][];
+    args[0] = s.headStart();
+    args[1] = s.messageStart();
+    args[2] = ascii(Long.toString(clock.millis()));
+    args[3] = ret;
+    for (int i = 0; i < page.size(); i++) {
+      args[4 + 2 * i] = ascii(KeyLayout.hex(page.get(i).id()));
+      args[5 + 2 * i] = utf8(page.get(i).revision().value());
+    }
+    byte[][] k = {s.byTime(), s.byId(), s.byWrite()};
+    return write("bulk delete", Scripts.DELETE_MANY, k, args, reply -> (Long) reply.get(0));
   }
 
   private void checkSize(String id, long size) {
     if (size > maxSessionBytes) {
       throw new InvalidSessionException(
-          "session " + SessionIds.quote(id) + " can't be stored: about " + size
-              + " bytes of JSON, more than the limit of " + maxSessionBytes);
+          "session " + SessionIds.quote(id) + " is about " + size + " bytes, more than the limit of "
+              + maxSessionBytes + " (maxSessionBytes)");
     }
   }
 
-  private static RevisionConflictException conflict(String what, WriteCondition condition) {
+  private RevisionConflictException conflict(String what, WriteCondition condition) {
     if (condition instanceof WriteCondition.IfRevision r) {
       return new RevisionConflictException(what + ": the stored revision is not " + r.expected());
     }
@@ -421,145 +568,287 @@ public final class RedisStore {
 
   // ------------------------------------------------------------------ reads
 
-  /** Loads a session with its revision. */
-  public CompletableFuture<VersionedSession> load(String id, BooleanSupplier closed) {
+  /** Loads a session and its revision. */
+  public CompletableFuture<VersionedSession> load(String id) {
     String hex = KeyLayout.hex(id);
-    byte[][] k = {ascii(keys.head(hex)), ascii(keys.messages(hex))};
-    return bounded(
-        "load of " + SessionIds.quote(id),
-        closed,
-        () ->
-            Scripts.LOAD
-                .run(redis, k, new byte[0][])
-                .thenApply(
-                    reply -> {
-                      switch (status(reply)) {
-                        case "ok":
-                          return decode(id, hex, list(reply.get(1)), list(reply.get(2)));
-                        case "notfound":
-                          throw notFound(id);
-                        case "corrupt":
-                          throw corrupt(id, string(reply.get(1)));
-                        default:
-                          throw unexpected("load of " + SessionIds.quote(id), reply);
-                      }
-                    }));
+    int shard = keys.shardOf(id);
+    byte[][] k = {ascii(keys.head(shard, hex)), ascii(keys.messages(shard, hex))};
+    byte[][] args = {ascii(Long.toString(clock.millis())), ret};
+    String what = "load of " + SessionIds.quote(id);
+    return read(what, () -> Scripts.LOAD.run(reads, k, args), reply -> {
+      switch (status(reply)) {
+        case "ok":
+          return decode(id, hex, list(reply.get(1)), list(reply.get(2)));
+        case "notfound":
+          throw notFound(id);
+        case "corrupt":
+          throw corrupt(id, string(reply.get(1)));
+        default:
+          throw unexpected(what, reply);
+      }
+    });
+  }
+
+  /** Loads up to {@code count} messages ending at {@code end} with the head, as one version. */
+  public CompletableFuture<SessionSlice> loadSlice(String id, OptionalLong end, int count) {
+    String hex = KeyLayout.hex(id);
+    int shard = keys.shardOf(id);
+    byte[][] k = {ascii(keys.head(shard, hex)), ascii(keys.messages(shard, hex))};
+    byte[][] args = {
+      ascii(Long.toString(clock.millis())), ret,
+      end.isPresent() ? ascii(Long.toString(end.getAsLong())) : EMPTY, ascii(Integer.toString(count))
+    };
+    String what = "load of " + SessionIds.quote(id);
+    return read(what, () -> Scripts.SLICE.run(reads, k, args), reply -> {
+      switch (status(reply)) {
+        case "ok":
+          return decodeSlice(id, hex, reply);
+        case "notfound":
+          throw notFound(id);
+        case "corrupt":
+          throw corrupt(id, string(reply.get(1)));
+        default:
+          throw unexpected(what, reply);
+      }
+    });
+  }
+
+  /** Answers if the server answers a PING within the call timeout. */
+  public CompletableFuture<Void> ping() {
+    return read("ping", () -> reads.ping().toCompletableFuture(), pong -> {
+      if (!"PONG".equalsIgnoreCase(pong)) {
+        throw new StorageUnavailableException("ping of " + failures.description() + ": Redis answered " + pong);
+      }
+      return null;
+    });
   }
 
   private VersionedSession decode(String id, String hex, List<Object> head, List<Object> stored) {
-    Head h = Head.read(id, hex, head.subList(0, 6), head.get(6), codec);
+    Head h = Head.read(id, hex, head, true, codec);
     if (h.problem().isPresent()) {
       throw corrupt(id, h.problem().get());
     }
     if (stored.size() != h.count()) {
       throw corrupt(id, "its head counts " + h.count() + " messages but its list holds " + stored.size());
     }
+    List<Message> messages = decodeMessages(id, hex, stored, 0);
+    Session s = new Session(id, messages, h.state(), h.createdAt(), h.updatedAt());
+    return new VersionedSession(s, h.revision());
+  }
+
+  private SessionSlice decodeSlice(String id, String hex, List<Object> reply) {
+    Head h = Head.read(id, hex, list(reply.get(1)), true, codec);
+    if (h.problem().isPresent()) {
+      throw corrupt(id, h.problem().get());
+    }
+    long from = (Long) reply.get(3);
+    long total = (Long) reply.get(4);
+    if (total != h.count()) {
+      throw corrupt(id, "its head counts " + h.count() + " messages but its list holds " + total);
+    }
+    List<Message> messages = decodeMessages(id, hex, list(reply.get(2)), from);
+    return new SessionSlice(id, messages, from, total, h.state(), h.createdAt(), h.updatedAt(), h.revision());
+  }
+
+  private List<Message> decodeMessages(String id, String hex, List<Object> stored, long firstIndex) {
     List<Message> messages = new ArrayList<>(stored.size());
     for (int i = 0; i < stored.size(); i++) {
       Object m = stored.get(i);
+      long index = firstIndex + i;
       if (!(m instanceof byte[] bytes)) {
-        throw corrupt(id, "message " + i + " is not a string");
+        throw corrupt(id, "message " + index + " is not a string");
       }
       try {
         messages.add(codec.decodeMessage(bytes, id));
       } catch (CorruptDocumentException e) {
         throw new CorruptDocumentException(
-            "session " + SessionIds.quote(id) + " in " + failures.description() + ": message " + i + " (list "
-                + keys.messages(hex) + ") can't be read: " + e.getMessage(), e);
+            "session " + SessionIds.quote(id) + " in " + failures.description() + ": message " + index + " (list "
+                + keys.messages(keys.shardOf(id), hex) + ") can't be read: " + e.getMessage(), e);
       }
     }
-    Session s = new Session(id, messages, h.state(), h.createdAt(), h.updatedAt());
-    return new VersionedSession(s, h.revision());
+    return messages;
   }
 
   /**
    * The fields of a session's head, read and checked; a damaged head has a {@link #problem}.
    */
   private record Head(
-      Revision revision, Instant createdAt, Instant updatedAt, long count, SessionState state,
+      Revision revision, Instant createdAt, Instant updatedAt, long count, Optional<SessionState> stateRead,
       Optional<String> problem) {
 
     static Head problem(String why) {
-      return new Head(null, null, null, 0, null, Optional.of(why));
+      return new Head(null, null, null, 0, Optional.empty(), Optional.of(why));
+    }
+
+    SessionState state() {
+      return stateRead.orElseThrow();
     }
 
     /**
-     * Reads {@code fields} = {id, revision, created, updated, count, state} and checks them and
-     * the index member {@code member} against the key's id.
+     * Reads a head as {@link Scripts#LOAD} returns it: {id, revision, created, updated, count,
+     * state, member, time}; the state only if {@code withState}.
      */
-    static Head read(String id, String hex, List<Object> fields, Object member, SessionCodec codec) {
-      Object storedId = fields.get(0);
+    static Head read(String id, String hex, List<Object> f, boolean withState, SessionCodec codec) {
+      return read(id, hex, f.get(0), f.get(1), f.get(2), f.get(3), f.get(4), f.get(6),
+          withState ? Optional.of(f.get(5)) : Optional.empty(), codec);
+    }
+
+    static Head read(
+        String id, String hex, Object storedId, Object rev, Object createdText, Object updatedText, Object countText,
+        Object member, Optional<Object> stateField, SessionCodec codec) {
       if (!(storedId instanceof byte[] b) || !id.equals(new String(b, StandardCharsets.UTF_8))) {
         return problem("its head does not hold its id");
       }
-      if (!(fields.get(1) instanceof byte[] r) || r.length == 0) {
+      if (!(rev instanceof byte[] r) || r.length == 0) {
         return problem("its head has no revision");
       }
       Instant created;
       Instant updated;
       try {
-        created = Timestamps.parse(string(fields.get(2)));
-        updated = Timestamps.parse(string(fields.get(3)));
+        created = Timestamps.parse(string(createdText));
+        updated = Timestamps.parse(string(updatedText));
       } catch (IllegalArgumentException | NullPointerException e) {
         return problem("its head has no valid created or updated time");
       }
       long count;
       try {
-        count = Long.parseLong(string(fields.get(4)));
+        count = Long.parseLong(string(countText));
       } catch (NumberFormatException | NullPointerException e) {
         return problem("its head has no valid message count");
       }
       if (count < 0) {
         return problem("its head has a negative message count");
       }
-      if (!(member instanceof byte[] m) || !KeyLayout.member(updated, hex).equals(new String(m, StandardCharsets.US_ASCII))) {
+      if (!(member instanceof byte[] m)
+          || !KeyLayout.member(updated, hex).equals(new String(m, StandardCharsets.US_ASCII))) {
         return problem("its head does not match its entry in the listing index");
       }
-      if (!(fields.get(5) instanceof byte[] stateJson)) {
-        return problem("its head has no state");
-      }
-      SessionState state;
-      try {
-        state = codec.decodeState(stateJson, id);
-      } catch (CorruptDocumentException e) {
-        return problem("its state can't be read: " + e.getMessage());
+      Optional<SessionState> state = Optional.empty();
+      if (stateField.isPresent()) {
+        if (!(stateField.get() instanceof byte[] stateJson)) {
+          return problem("its head has no state");
+        }
+        try {
+          state = Optional.of(codec.decodeState(stateJson, id));
+        } catch (CorruptDocumentException e) {
+          return problem("its state can't be read: " + e.getMessage());
+        }
       }
       return new Head(
           new Revision(new String(r, StandardCharsets.UTF_8)), created, updated, count, state, Optional.empty());
     }
   }
 
-  /** Lists one page. */
-  public CompletableFuture<PageResult> list(PageRequest request, BooleanSupplier closed) {
+  // ------------------------------------------------------------------ listing
+
+  /**
+   * Lists one page: merges the listing indexes of the shards. Each round asks every shard that
+   * may hold more for its next entries (the whole page from a single shard; from many, about
+   * twice its share plus a few), then keeps what lies before the point up to which every shard
+   * has answered; a further round follows only if that is less than a page.
+   */
+  public CompletableFuture<PageResult> list(PageRequest request) {
     LexRange range = LexRange.of(request);
     if (range.empty()) {
       return CompletableFuture.completedFuture(PageResult.of(List.of()));
     }
     String prefixHex = request.idPrefix().map(KeyLayout::hex).orElse("");
-    Listing listing = new Listing(request);
-    return bounded("listing", closed, () -> listFrom(listing, range.start(), range.stop(), prefixHex));
+    Merge merge = new Merge(request, range, shards.length);
+    return round(merge, prefixHex).thenApply(v -> {
+      synchronized (merge) {
+        return merge.result();
+      }
+    });
   }
 
+  /** One shard's state in a listing: where it continues, and whether it is exhausted. */
+  private static final class ShardCursor {
+    String start;
+    boolean done;
+    int want;
+
+    ShardCursor(String start, int want) {
+      this.start = start;
+      this.want = want;
+    }
+  }
+
+  /** A found summary with its index member (for the merge order). */
+  private record Found(String member, SessionSummary summary) {}
+
   /** What one {@link #list} call has collected so far. */
-  private static final class Listing {
+  private final class Merge {
     final PageRequest request;
-    final List<SessionSummary> summaries = new ArrayList<>();
-    final List<String> members = new ArrayList<>();
+    final LexRange range;
+    final ShardCursor[] cursors;
+    final List<Found> found = new ArrayList<>();
     /** Problems by location, with their index member ("" when found through the id index). */
     final Map<String, Map.Entry<String, ListingProblem>> problems = new LinkedHashMap<>();
 
-    Listing(PageRequest request) {
+    Merge(PageRequest request, LexRange range, int n) {
       this.request = request;
+      this.range = range;
+      this.cursors = new ShardCursor[n];
+      int want = n == 1 ? request.fetchSize() : Math.min(request.fetchSize(), 2 * ceilDiv(request.fetchSize(), n) + 4);
+      for (int i = 0; i < n; i++) {
+        cursors[i] = new ShardCursor(range.start(), want);
+      }
     }
 
-    int missing() {
-      return request.fetchSize() - summaries.size();
+    /** The member up to which every shard has answered; null if every shard is exhausted. */
+    String frontier() {
+      String min = null;
+      for (ShardCursor c : cursors) {
+        if (!c.done) {
+          String at = c.start.substring(1); // "(member"
+          if (min == null || at.compareTo(min) < 0) {
+            min = at;
+          }
+        }
+      }
+      return min;
+    }
+
+    /** The found entries certainly in order so far, sorted. */
+    List<Found> certain() {
+      String f = frontier();
+      List<Found> out = new ArrayList<>();
+      for (Found x : found) {
+        if (f == null || x.member().compareTo(f) <= 0) {
+          out.add(x);
+        }
+      }
+      out.sort(Comparator.comparing(Found::member));
+      return out;
+    }
+
+    boolean complete() {
+      return frontier() == null || certain().size() >= request.fetchSize();
+    }
+
+    /**
+     * The member of the last entry of a full page among those found so far (shards that have
+     * answered up to it need not be asked again), or null while fewer than a page were found.
+     */
+    String neededUpTo() {
+      if (found.size() < request.fetchSize()) {
+        return null;
+      }
+      List<String> members = new ArrayList<>(found.size());
+      found.forEach(f -> members.add(f.member()));
+      members.sort(null);
+      return members.get(request.fetchSize() - 1);
     }
 
     PageResult result() {
+      List<Found> page = certain();
+      if (page.size() > request.fetchSize()) {
+        page = page.subList(0, request.fetchSize());
+      }
+      List<SessionSummary> summaries = page.stream().map(Found::summary).toList();
       // Problems after the last summary of this page are left for the next page, which starts
       // after that summary, so that each is reported once per walk.
-      String last = summaries.size() > request.limit() ? members.get(request.limit() - 1) : null;
+      String last = page.size() > request.limit() ? page.get(request.limit() - 1).member() : null;
       List<ListingProblem> out = new ArrayList<>();
       for (Map.Entry<String, ListingProblem> p : problems.values()) {
         boolean positioned = !p.getKey().isEmpty();
@@ -571,31 +860,74 @@ public final class RedisStore {
     }
   }
 
-  private CompletableFuture<PageResult> listFrom(Listing listing, String start, String stop, String prefixHex) {
-    byte[][] k = {byTime, byId};
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  private CompletableFuture<Void> round(Merge merge, String prefixHex) {
+    if (closed.getAsBoolean()) {
+      return CompletableFuture.failedFuture(new StorageClosedException(
+          "listing: the store " + failures.description() + " was closed"));
+    }
+    // Every shard that may still hold an entry of the page is asked: all of them while fewer
+    // than a page were found, else those that have not answered up to the page's last entry.
+    String needed;
+    synchronized (merge) {
+      needed = merge.neededUpTo();
+    }
+    List<CompletableFuture<Void>> calls = new ArrayList<>();
+    for (int i = 0; i < merge.cursors.length; i++) {
+      ShardCursor c = merge.cursors[i];
+      if (!c.done && (needed == null || c.start.substring(1).compareTo(needed) < 0)) {
+        calls.add(listShard(merge, i, prefixHex));
+      }
+    }
+    return CompletableFuture.allOf(calls.toArray(new CompletableFuture<?>[0])).thenCompose(v -> {
+      synchronized (merge) {
+        if (merge.complete()) {
+          return CompletableFuture.completedFuture(null);
+        }
+        for (ShardCursor c : merge.cursors) {
+          c.want = Math.min(merge.request.fetchSize(), c.want * 2);
+        }
+      }
+      return round(merge, prefixHex);
+    });
+  }
+
+  private CompletableFuture<Void> listShard(Merge merge, int shard, String prefixHex) {
+    ShardCursor c = merge.cursors[shard];
+    ShardKeys s = shards[shard];
+    boolean withState = !merge.request.customKeys().isEmpty();
+    byte[][] k = {s.byTime(), s.byId()};
     byte[][] args = {
-      ascii(start),
-      ascii(stop),
-      ascii(Integer.toString(listing.missing())),
-      keyStart,
+      ascii(c.start),
+      ascii(merge.range.stop()),
+      ascii(Integer.toString(c.want)),
+      s.headStart(),
       ascii(prefixHex),
       ascii(Integer.toString(LIST_SCAN_BUDGET)),
-      ascii(Integer.toString(PREFIX_ID_LIMIT))
+      ascii(Integer.toString(PREFIX_ID_LIMIT)),
+      ascii(Long.toString(clock.millis())),
+      ret,
+      ascii(withState ? "1" : "0")
     };
-    return Scripts.LIST
-        .run(redis, k, args)
-        .thenCompose(
-            reply -> {
-              String cursor = string(reply.get(0));
-              prune(list(reply.get(1)));
-              for (Object e : reply.subList(2, reply.size())) {
-                collect(listing, list(e));
-              }
-              if (listing.missing() > 0 && !cursor.isEmpty()) {
-                return listFrom(listing, cursor, stop, prefixHex);
-              }
-              return CompletableFuture.completedFuture(listing.result());
-            });
+    return read("listing", () -> Scripts.LIST.run(reads, k, args), reply -> {
+      String cursor = string(reply.get(0));
+      prune(shard, list(reply.get(1)));
+      // Replies of several shards are handled on several threads at once.
+      synchronized (merge) {
+        for (Object e : reply.subList(2, reply.size())) {
+          collect(merge, shard, list(e), withState);
+        }
+        if (cursor.isEmpty()) {
+          c.done = true;
+        } else {
+          c.start = cursor;
+        }
+      }
+      return null;
+    });
   }
 
   /**
@@ -603,81 +935,101 @@ public final class RedisStore {
    * versions), in the background: the listing has already skipped them, and the script checks
    * again before it removes anything, so a failure here only leaves them for the next listing.
    */
-  private void prune(List<Object> stale) {
-    if (stale.isEmpty()) {
+  private void prune(int shard, List<Object> stale) {
+    if (stale.isEmpty() || closed.getAsBoolean()) {
       return;
     }
-    byte[][] args = new byte[stale.size() + 1][];
-    args[0] = keyStart;
+    ShardKeys s = shards[shard];
+    byte[][] args = new byte[stale.size() + 4][];
+    args[0] = s.headStart();
+    args[1] = s.messageStart();
+    args[2] = ascii(Long.toString(clock.millis()));
+    args[3] = ret;
     for (int i = 0; i < stale.size(); i++) {
-      args[i + 1] = (byte[]) stale.get(i);
+      args[i + 4] = (byte[]) stale.get(i);
     }
-    Scripts.PRUNE
-        .run(redis, new byte[][] {byTime, byId}, args)
-        .whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                LOG.log(Level.DEBUG, () -> "pruning stale index entries of " + failures.description() + " failed; the next listing retries", e);
-              }
-            });
+    try {
+      Scripts.PRUNE
+          .run(links.writes(), new byte[][] {s.byTime(), s.byId(), s.byWrite()}, args)
+          .whenComplete(
+              (v, e) -> {
+                if (e != null) {
+                  LOG.log(Level.DEBUG, () -> "pruning stale index entries of " + failures.description()
+                      + " failed; the next listing retries", e);
+                }
+              });
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, () -> "pruning stale index entries of " + failures.description() + " failed", e);
+    }
   }
 
-  private void collect(Listing listing, List<Object> entry) {
+  private void collect(Merge merge, int shard, List<Object> entry, boolean withState) {
     String member = string(entry.get(0));
     String hex = string(entry.get(1));
     String status = string(entry.get(2));
-    String location = keys.head(hex);
+    String location = keys.head(shard, hex);
     Optional<String> id = KeyLayout.idOfHex(hex);
     if (id.isEmpty() || !SessionIds.isValid(id.get())) {
-      problem(listing, member, location, Optional.empty(), "the key does not name a valid session id");
+      problem(merge, member, location, Optional.empty(), "the key does not name a valid session id");
       return;
     }
-    if (!status.equals("ok")) {
+    if (!status.equals("ok") || entry.size() < 9) {
       String why =
           switch (status) {
             case "wrongtype" -> "its head is not a hash";
             case "nokey" -> "its head has no listing index member";
             default -> "its head does not match its entry in the listing index";
           };
-      problem(listing, member, location, id, why);
+      problem(merge, member, location, id, why);
       return;
     }
-    List<Object> fields = entry.subList(4, entry.size());
-    Head h = Head.read(id.get(), hex, fields, entry.get(3), codec);
+    // entry: member, hex, status, k, id, revision, created, updated, count[, state]
+    Head h = Head.read(id.get(), hex, entry.get(4), entry.get(5), entry.get(6), entry.get(7), entry.get(8),
+        entry.get(3), withState ? Optional.of(entry.get(9)) : Optional.empty(), codec);
     if (h.problem().isPresent()) {
-      problem(listing, member, location, id, h.problem().get());
+      problem(merge, member, location, id, h.problem().get());
       return;
     }
-    if (!listing.request.matches(h.updatedAt(), id.get())) {
+    if (!merge.request.matches(h.updatedAt(), id.get())) {
       return; // cannot happen for a consistent head; never hand out what was not asked for
     }
-    listing.summaries.add(new SessionSummary(id.get(), h.createdAt(), h.updatedAt(), h.count(), h.revision()));
-    listing.members.add(member);
+    SessionSummary summary = new SessionSummary(id.get(), h.createdAt(), h.updatedAt(), h.count(), h.revision());
+    if (withState) {
+      summary = summary.withCustom(h.state().custom(), merge.request.customKeys());
+    }
+    merge.found.add(new Found(member, summary));
   }
 
-  private void problem(Listing listing, String member, String location, Optional<String> id, String why) {
-    listing.problems.putIfAbsent(
-        location, Map.entry(member, new ListingProblem(location, id, "session " + id.map(SessionIds::quote).orElse("?") + ": " + why)));
+  private void problem(Merge merge, String member, String location, Optional<String> id, String why) {
+    merge.problems.putIfAbsent(
+        location,
+        Map.entry(member, new ListingProblem(location, id, "session " + id.map(SessionIds::quote).orElse("?") + ": " + why)));
   }
+
+  // ------------------------------------------------------------------ the full check
 
   /**
-   * Scans every key of the store's sessions: each head is loaded in full (state and messages
-   * decoded), and message lists without a head are reported as left-overs.
+   * Scans every key under the prefix, {@value #PROBLEM_SCAN_COUNT} at a time (each step a
+   * bounded call): each session is loaded in full (state and messages decoded), message lists
+   * without a head and keys the store did not write are reported.
    */
-  public CompletableFuture<List<ListingProblem>> problems(BooleanSupplier closed) {
+  public CompletableFuture<List<ListingProblem>> problems() {
     List<ListingProblem> found = new ArrayList<>();
-    return scan(ScanCursor.INITIAL, found, closed).thenApply(v -> List.copyOf(found));
+    return scan(ScanCursor.INITIAL, found).thenApply(v -> {
+      synchronized (found) {
+        return List.copyOf(found);
+      }
+    });
   }
 
-  private CompletableFuture<Void> scan(ScanCursor cursor, List<ListingProblem> found, BooleanSupplier closed) {
-    ScanArgs args = ScanArgs.Builder.matches(keys.sessionKeyStart() + "*").limit(500);
-    return bounded("problem scan", closed, () -> redis.scan(cursor, args).toCompletableFuture())
+  private CompletableFuture<Void> scan(ScanCursor cursor, List<ListingProblem> found) {
+    ScanArgs args = ScanArgs.Builder.matches(keys.prefix() + "*").limit(PROBLEM_SCAN_COUNT);
+    return read("problem scan", () -> reads.scan(cursor, args).toCompletableFuture(), page -> page)
         .thenCompose(
             (KeyScanCursor<byte[]> page) -> {
               List<CompletableFuture<Optional<ListingProblem>>> checks = new ArrayList<>();
               for (byte[] raw : page.getKeys()) {
-                String key = new String(raw, StandardCharsets.UTF_8);
-                checks.add(check(key, closed));
+                checks.add(check(new String(raw, StandardCharsets.UTF_8)));
               }
               return CompletableFuture.allOf(checks.toArray(new CompletableFuture<?>[0]))
                   .thenCompose(
@@ -685,32 +1037,45 @@ public final class RedisStore {
                         synchronized (found) {
                           checks.forEach(c -> c.join().ifPresent(found::add));
                         }
-                        return page.isFinished()
-                            ? CompletableFuture.completedFuture(null)
-                            : scan(page, found, closed);
+                        if (page.isFinished()) {
+                          return CompletableFuture.completedFuture(null);
+                        }
+                        if (closed.getAsBoolean()) {
+                          return CompletableFuture.failedFuture(new StorageClosedException(
+                              "problem scan: the store " + failures.description() + " was closed"));
+                        }
+                        return scan(page, found);
                       });
             });
   }
 
-  private CompletableFuture<Optional<ListingProblem>> check(String key, BooleanSupplier closed) {
-    Optional<String> hex = keys.hexOfSessionKey(key);
-    if (hex.isEmpty()) {
+  private CompletableFuture<Optional<ListingProblem>> check(String key) {
+    Optional<KeyLayout.KeyKind> kind = keys.parse(key);
+    if (kind.isEmpty()) {
       return CompletableFuture.completedFuture(
           Optional.of(new ListingProblem(key, Optional.empty(), "a key in the store's namespace that the store did not write")));
     }
-    Optional<String> id = KeyLayout.idOfHex(hex.get()).filter(SessionIds::isValid);
+    String k = kind.get().kind();
+    if (!k.equals("h") && !k.equals("m")) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    String hex = kind.get().hex();
+    Optional<String> id = KeyLayout.idOfHex(hex).filter(SessionIds::isValid);
     if (id.isEmpty()) {
       return CompletableFuture.completedFuture(
           Optional.of(new ListingProblem(key, Optional.empty(), "the key does not name a valid session id")));
     }
-    if (key.endsWith("}:m")) {
-      return bounded("problem scan", closed, () -> redis.exists(ascii(keys.head(hex.get()))).toCompletableFuture())
-          .thenApply(
-              n -> n == 0
-                  ? Optional.of(new ListingProblem(key, id, "session " + SessionIds.quote(id.get()) + ": messages without a head (left over)"))
-                  : Optional.empty());
+    if (keys.shardOf(id.get()) != kind.get().shard()) {
+      return CompletableFuture.completedFuture(Optional.of(new ListingProblem(
+          key, id, "session " + SessionIds.quote(id.get()) + ": a key in a shard the id does not belong to")));
     }
-    return load(id.get(), closed)
+    if (k.equals("m")) {
+      byte[] head = ascii(keys.head(kind.get().shard(), hex));
+      return read("problem scan", () -> reads.exists(head).toCompletableFuture(), n -> n == 0
+          ? Optional.of(new ListingProblem(key, id, "session " + SessionIds.quote(id.get()) + ": messages without a head (left over)"))
+          : Optional.<ListingProblem>empty());
+    }
+    return load(id.get())
         .handle(
             (ok, failure) -> {
               if (failure == null) {
@@ -729,30 +1094,68 @@ public final class RedisStore {
 
   // ------------------------------------------------------------------ plumbing
 
+  /** A reply handler that may throw the store's errors. */
+  @FunctionalInterface
+  private interface Reply<R, T> {
+    T apply(R reply);
+  }
+
+  private <R, T> CompletableFuture<T> read(String what, Supplier<CompletableFuture<R>> operation, Reply<R, T> handle) {
+    return bounded(what, false, operation, handle);
+  }
+
+  private <T> CompletableFuture<T> write(
+      String what, Script script, byte[][] k, byte[][] args, Reply<List<Object>, T> handle) {
+    return bounded(what, true, () -> links.write(script, k[0], k, args, waitReplicas, waitMillis), written -> {
+      T value = handle.apply(written.reply());
+      if (waitReplicas > 0 && written.replicas() < waitReplicas) {
+        throw new AmbiguousOutcomeException(
+            what + ": applied on the primary of " + failures.description() + ", but only " + written.replicas()
+                + " of " + waitReplicas + " replicas confirmed it within " + waitMillis
+                + " ms, so a failover may still lose it (retry with the same idempotency key)");
+      }
+      return value;
+    });
+  }
+
   /**
-   * Runs {@code operation}, failing it with {@link StorageUnavailableException} if it has not
-   * completed within the timeout, and mapping its failure to the store's errors. The returned
-   * future is completed with the bare exception, not a {@code CompletionException}, and on the
-   * completion executor, never on a Lettuce I/O thread: a caller that blocks in a callback (an
-   * {@code update} change waiting for another write, say) would otherwise stop the very thread
-   * that has to read the reply it waits for.
+   * Runs one Redis call, failing it if it has not completed within the timeout, and mapping its
+   * failure to the store's errors (for a write, {@link AmbiguousOutcomeException} where it may
+   * have been applied). The returned future is completed with the bare exception, not a {@code
+   * CompletionException}, and on the completion executor, never on a Lettuce I/O thread: a
+   * caller that blocks in a callback (an {@code update} change waiting for another write, say)
+   * would otherwise stop the very thread that has to read the reply it waits for.
    */
-  private <T> CompletableFuture<T> bounded(String what, BooleanSupplier closed, Supplier<CompletableFuture<T>> operation) {
+  private <R, T> CompletableFuture<T> bounded(
+      String what, boolean write, Supplier<CompletableFuture<R>> operation, Reply<R, T> handle) {
     CompletableFuture<T> out = new CompletableFuture<>();
-    CompletableFuture<T> running;
-    try {
-      running = operation.get();
-    } catch (RuntimeException e) {
-      running = CompletableFuture.failedFuture(e);
+    if (closed.getAsBoolean()) {
+      out.completeExceptionally(new StorageClosedException(what + ": the store " + failures.description() + " is closed"));
+      return out;
     }
-    running
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    CompletableFuture<R> started;
+    boolean sent = true;
+    try {
+      started = operation.get();
+    } catch (RuntimeException e) {
+      started = CompletableFuture.failedFuture(e);
+      sent = false;
+    }
+    CompletableFuture<R> op = started;
+    boolean mayHaveApplied = write && sent;
+    running.add(op);
+    op.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenCompleteAsync(
             (value, failure) -> {
-              if (failure == null) {
-                out.complete(value);
-              } else {
-                out.completeExceptionally(failures.map(failure, what, closed.getAsBoolean()));
+              running.remove(op);
+              if (failure != null) {
+                out.completeExceptionally(failures.map(failure, what, closed.getAsBoolean(), mayHaveApplied));
+                return;
+              }
+              try {
+                out.complete(handle.apply(value));
+              } catch (RuntimeException e) {
+                out.completeExceptionally(e);
               }
             },
             completions);
@@ -762,7 +1165,7 @@ public final class RedisStore {
   private CorruptDocumentException corrupt(String id, String why) {
     return new CorruptDocumentException(
         "session " + SessionIds.quote(id) + " in " + failures.description() + " can't be read: " + why
-            + " (key " + keys.head(KeyLayout.hex(id)) + ")");
+            + " (key " + keys.head(id) + ")");
   }
 
   private SessionNotFoundException notFound(String id) {

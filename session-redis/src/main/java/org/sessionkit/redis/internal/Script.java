@@ -2,7 +2,7 @@ package org.sessionkit.redis.internal;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,6 +44,11 @@ public final class Script {
     return "Script[" + name + " " + sha1 + "]";
   }
 
+  /** Returns the name of the script, for messages. */
+  public String name() {
+    return name;
+  }
+
   /** Returns the SHA-1 digest by which the server caches the script. */
   public String sha1() {
     return sha1;
@@ -54,7 +59,7 @@ public final class Script {
    * Long}, {@code null} or nested lists.
    */
   public CompletableFuture<List<Object>> run(
-      RedisAsyncCommands<byte[], byte[]> redis, byte[][] keys, byte[][] args) {
+      RedisClusterAsyncCommands<byte[], byte[]> redis, byte[][] keys, byte[][] args) {
     CompletableFuture<List<Object>> first =
         (readOnly
                 ? redis.<List<Object>>evalshaReadOnly(sha1, ScriptOutputType.MULTI, keys, args)

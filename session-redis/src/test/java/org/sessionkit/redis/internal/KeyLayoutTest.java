@@ -70,22 +70,64 @@ class KeyLayoutTest {
 
   @Test
   void prefixesAreCheckedAndEndWithAColon() {
-    assertThat(KeyLayout.of("app").prefix()).isEqualTo("app:");
-    assertThat(KeyLayout.of("app:sessions:").prefix()).isEqualTo("app:sessions:");
-    assertThat(KeyLayout.of("a/b-c_d.e").head("61")).isEqualTo("a/b-c_d.e:s:{61}:h");
+    assertThat(KeyLayout.of("app", 1).prefix()).isEqualTo("app:");
+    assertThat(KeyLayout.of("app:sessions:", 1).prefix()).isEqualTo("app:sessions:");
+    KeyLayout one = KeyLayout.of("a/b-c_d.e", 1);
+    assertThat(one.head(0, "61")).isEqualTo("a/b-c_d.e:{" + KeyLayout.tag(0, 1) + "}:h:61");
     for (String bad : List.of("", "a{b", "a}b", "a*", "a?", "a[b]", "a b", "ä", "x".repeat(129))) {
-      assertThatThrownBy(() -> KeyLayout.of(bad)).isInstanceOf(StorageConfigurationException.class);
+      assertThatThrownBy(() -> KeyLayout.of(bad, 1)).isInstanceOf(StorageConfigurationException.class);
+    }
+    for (int bad : new int[] {0, -1, KeyLayout.MAX_SHARDS + 1}) {
+      assertThatThrownBy(() -> KeyLayout.of("p", bad)).isInstanceOf(StorageConfigurationException.class);
     }
   }
 
   @Test
-  void sessionKeysOfTheLayoutAreRecognised() {
-    KeyLayout keys = KeyLayout.of("p");
-    String hex = KeyLayout.hex("a}:h");
-    assertThat(keys.hexOfSessionKey(keys.head(hex))).contains(hex);
-    assertThat(keys.hexOfSessionKey(keys.messages(hex))).contains(hex);
-    assertThat(keys.hexOfSessionKey("p:idx:id")).isEmpty();
-    assertThat(keys.hexOfSessionKey("q:s:{61}:h")).isEmpty();
+  void everyKeyOfAShardCarriesTheShardsHashTagAndSessionsSpreadOverTheShards() {
+    KeyLayout keys = KeyLayout.of("p", 16);
+    int[] perShard = new int[16];
+    for (int i = 0; i < 16_000; i++) {
+      String id = "user-" + i + "/chat";
+      int shard = keys.shardOf(id);
+      perShard[shard]++;
+      String tag = "{" + KeyLayout.tag(shard, 16) + "}";
+      assertThat(keys.head(id)).startsWith("p:" + tag + ":h:");
+      assertThat(keys.messages(id)).startsWith("p:" + tag + ":m:");
+      assertThat(keys.updatedIndex(shard)).isEqualTo("p:" + tag + ":u");
+    }
+    for (int n : perShard) {
+      assertThat(n).isBetween(800, 1200);
+    }
+  }
+
+  @Test
+  void shardTagsSpreadEvenlyOverTheClusterSlots() {
+    for (int n : new int[] {1, 3, 16, 100, KeyLayout.MAX_SHARDS}) {
+      for (int i = 0; i < n; i++) {
+        int slot = KeyLayout.slot(KeyLayout.tag(i, n));
+        assertThat(slot).as("shard %d of %d", i, n)
+            .isGreaterThanOrEqualTo((int) ((long) i * 16384 / n))
+            .isLessThan((int) ((long) (i + 1) * 16384 / n));
+      }
+    }
+    // The slot function is Redis' CRC16 (XMODEM) modulo 16384: CLUSTER KEYSLOT of these.
+    assertThat(KeyLayout.slot("foo")).isEqualTo(12182);
+    assertThat(KeyLayout.slot("123456789")).isEqualTo(0x31C3 % 16384);
+  }
+
+  @Test
+  void keysOfTheLayoutAreRecognised() {
+    KeyLayout keys = KeyLayout.of("p", 4);
+    String id = "a}:h";
+    String hex = KeyLayout.hex(id);
+    int shard = keys.shardOf(id);
+    assertThat(keys.parse(keys.head(id))).contains(new KeyLayout.KeyKind("h", shard, hex));
+    assertThat(keys.parse(keys.messages(id))).contains(new KeyLayout.KeyKind("m", shard, hex));
+    assertThat(keys.parse(keys.idIndex(3))).contains(new KeyLayout.KeyKind("i", 3, ""));
+    assertThat(keys.parse(keys.meta())).contains(new KeyLayout.KeyKind("meta", -1, ""));
+    assertThat(keys.parse("p:idx:id")).isEmpty();
+    assertThat(keys.parse("p:{999}:h:61")).isEmpty();
+    assertThat(keys.parse("q:{0}:h:61")).isEmpty();
   }
 
   @Test

@@ -3,6 +3,7 @@ package org.sessionkit.springai.internal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.sessionkit.Message;
 
 /**
  * The three-way merge the repository uses when a conversation changed between a caller's read
@@ -12,7 +13,7 @@ import java.util.List;
  * messages and a replaced system message, and appends the turn). The result keeps the base
  * messages both kept, then the messages the other writer added, then the caller's.
  *
- * <p>Messages are compared by content (the whole {@link Entry}): two equal messages are the
+ * <p>Messages are compared by content (the whole {@link Message}, metadata included): two equal messages are the
  * same message for the merge. Stateless.
  */
 public final class Merge {
@@ -20,15 +21,15 @@ public final class Merge {
   private Merge() {}
 
   /** The result of {@link #split}: which base positions a list kept, and what it added after. */
-  record Split(boolean[] kept, List<Entry> tail) {}
+  record Split(boolean[] kept, List<Message> tail) {}
 
   /**
    * Returns {@code base[kept by both] + stored's additions + wanted's additions}, in that order.
    */
-  public static List<Entry> merge(List<Entry> base, List<Entry> stored, List<Entry> wanted) {
+  public static List<Message> merge(List<Message> base, List<Message> stored, List<Message> wanted) {
     Split mine = split(base, wanted);
     Split theirs = split(base, stored);
-    List<Entry> result = new ArrayList<>(stored.size() + mine.tail().size());
+    List<Message> result = new ArrayList<>(stored.size() + mine.tail().size());
     for (int i = 0; i < base.size(); i++) {
       if (mine.kept()[i] && theirs.kept()[i]) {
         result.add(base.get(i));
@@ -40,7 +41,7 @@ public final class Merge {
   }
 
   /** Returns whether {@code list} starts with all of {@code prefix}. */
-  public static boolean extendsList(List<Entry> list, List<Entry> prefix) {
+  public static boolean extendsList(List<Message> list, List<Message> prefix) {
     return list.size() >= prefix.size() && list.subList(0, prefix.size()).equals(prefix);
   }
 
@@ -50,7 +51,7 @@ public final class Merge {
    * ways the kept prefix can sit in {@code base} (when base holds equal messages), the latest
    * positions are chosen, since a window drops the oldest.
    */
-  static Split split(List<Entry> base, List<Entry> list) {
+  static Split split(List<Message> base, List<Message> list) {
     // Greedy matching from the left finds the longest prefix that is a subsequence.
     int matched = 0;
     for (int p = 0; p < base.size() && matched < list.size(); p++) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ import org.sessionkit.Role;
 import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.ToolResultItem;
 import org.sessionkit.springai.MessageMappingException;
+import org.sessionkit.springai.MetadataCodecs;
+import org.springframework.ai.chat.messages.AbstractMessage;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.MessageType;
 import org.springframework.ai.chat.messages.SystemMessage;
@@ -40,10 +43,18 @@ import org.springframework.util.MimeType;
 
 /**
  * Maps messages both ways between Spring AI and the session model. The two directions are
- * inverse on everything this class writes: reading an entry and mapping the result back gives
- * an equal entry, which is what lets the repository recognise a list that extends what is
+ * inverse on everything this class writes: reading a message and mapping the result back gives
+ * an equal message, which is what lets the repository recognise a list that extends what is
  * stored. Whatever has no place on the other side fails with {@link MessageMappingException};
- * nothing is dropped silently. Thread safe; no state besides the codec.
+ * nothing is dropped silently. Thread safe; no state besides the codecs.
+ *
+ * <p>What Spring AI has and the session model has no field for goes into the message's metadata
+ * under the key {@value #KEY}: an object with the members {@code metadata} (Spring AI's message
+ * metadata in the typed encoding of {@link TypedValues}, without {@code messageType}, which
+ * Spring AI's constructors set), {@code toolNames}, {@code toolCalls} and {@code media}, each
+ * only when needed; the key is absent when none is. Metadata values that are sessionkit {@link
+ * JsonValue}s are stored as members of their own (this is also how metadata other programs
+ * wrote reads back: as {@code JsonValue}s under their keys).
  *
  * <p>The shapes (blocks in this order; {@code ?} optional, {@code *} any number):
  *
@@ -59,6 +70,11 @@ import org.springframework.util.MimeType;
  */
 public final class MessageMapper {
 
+  /** The key of a message's metadata this adapter owns. */
+  public static final String KEY = "spring-ai";
+
+  private static final java.util.Set<String> MEMBERS = java.util.Set.of("metadata", "toolNames", "toolCalls", "media");
+
   /** The tool call type Spring AI's models use; stored only when a call has another one. */
   static final String FUNCTION = "function";
 
@@ -67,21 +83,26 @@ public final class MessageMapper {
   private static final MimeType TEXT = MimeType.valueOf("text/plain");
 
   private final SessionCodec codec;
+  private final TypedValues values;
 
-  /** Creates a mapper that converts tool arguments with {@code codec}. */
-  public MessageMapper(SessionCodec codec) {
+  /**
+   * Creates a mapper that converts tool arguments with {@code codec} and metadata values with
+   * {@code codecs}.
+   */
+  public MessageMapper(SessionCodec codec, MetadataCodecs codecs) {
     this.codec = Objects.requireNonNull(codec, "codec");
+    this.values = new TypedValues(codecs);
   }
 
   // ------------------------------------------------------------------ Spring AI → session
 
   /**
-   * Maps a Spring AI message to an entry.
+   * Maps a Spring AI message to a session-model message.
    *
    * @param where names the message in error messages ("conversation "c", message 3")
    * @throws MessageMappingException if the message holds something the session model can't
    */
-  public Entry toEntry(org.springframework.ai.chat.messages.Message m, String where) {
+  public Message toMessage(org.springframework.ai.chat.messages.Message m, String where) {
     Objects.requireNonNull(m, "message");
     MessageType type = m.getMessageType();
     if (type == null) {
@@ -95,7 +116,7 @@ public final class MessageMapper {
     };
   }
 
-  private Entry system(org.springframework.ai.chat.messages.Message m, String where) {
+  private Message system(org.springframework.ai.chat.messages.Message m, String where) {
     if (m instanceof MediaContent mc && !mc.getMedia().isEmpty()) {
       throw fail(where, "a system message with media has no equivalent in the session format");
     }
@@ -103,10 +124,10 @@ public final class MessageMapper {
     if (text == null) {
       throw fail(where, "the system message has no text");
     }
-    return new Entry(Message.system(text), JsonValue.emptyObject());
+    return finish(m, Role.SYSTEM, List.of(ContentBlock.text(text)), new LinkedHashMap<>(), where);
   }
 
-  private Entry user(org.springframework.ai.chat.messages.Message m, String where) {
+  private Message user(org.springframework.ai.chat.messages.Message m, String where) {
     String text = m.getText();
     if (text == null) {
       throw fail(where, "the user message has no text");
@@ -117,10 +138,10 @@ public final class MessageMapper {
     }
     Map<String, JsonValue> extra = new LinkedHashMap<>();
     addMedia(m, blocks, extra, where);
-    return new Entry(new Message(Role.USER, blocks), JsonValue.object(extra));
+    return finish(m, Role.USER, blocks, extra, where);
   }
 
-  private Entry assistant(org.springframework.ai.chat.messages.Message m, String where) {
+  private Message assistant(org.springframework.ai.chat.messages.Message m, String where) {
     List<ContentBlock> blocks = new ArrayList<>();
     if (m.getText() != null) {
       blocks.add(ContentBlock.text(m.getText()));
@@ -140,7 +161,7 @@ public final class MessageMapper {
       }
     }
     addMedia(m, blocks, extra, where);
-    return new Entry(new Message(Role.ASSISTANT, blocks), JsonValue.object(extra));
+    return finish(m, Role.ASSISTANT, blocks, extra, where);
   }
 
   private JsonObject toolCall(AssistantMessage.ToolCall call, List<ContentBlock> blocks, String where) {
@@ -181,7 +202,7 @@ public final class MessageMapper {
     return JsonValue.object(extra);
   }
 
-  private Entry toolResponse(org.springframework.ai.chat.messages.Message m, String where) {
+  private Message toolResponse(org.springframework.ai.chat.messages.Message m, String where) {
     if (!(m instanceof ToolResponseMessage t)) {
       throw fail(where, "a TOOL message must be a ToolResponseMessage, not " + m.getClass().getName());
     }
@@ -208,9 +229,57 @@ public final class MessageMapper {
     // All names empty is what a result written by another program reads as (it has no names):
     // storing nothing then keeps reading and writing such a session inverse of each other.
     boolean allEmpty = names.stream().allMatch(n -> n.equals(JsonValue.of("")));
-    return new Entry(
-        new Message(Role.USER, blocks),
-        allEmpty ? JsonValue.emptyObject() : JsonValue.object(Map.of("toolNames", JsonValue.array(names))));
+    Map<String, JsonValue> extra = new LinkedHashMap<>();
+    if (!allEmpty) {
+      extra.put("toolNames", JsonValue.array(names));
+    }
+    return finish(m, Role.USER, blocks, extra, where);
+  }
+
+  /**
+   * Returns the message with its metadata: Spring AI's metadata typed under {@code
+   * extra.metadata}, {@code JsonValue}s as members of their own, and {@code extra} under {@value
+   * #KEY} unless it is empty.
+   */
+  private Message finish(
+      org.springframework.ai.chat.messages.Message m,
+      Role role,
+      List<ContentBlock> blocks,
+      Map<String, JsonValue> extra,
+      String where) {
+    Map<String, Object> springMetadata = m.getMetadata();
+    Map<String, JsonValue> metadata = new LinkedHashMap<>();
+    if (springMetadata != null && !springMetadata.isEmpty()) {
+      Map<String, JsonValue> typed = new java.util.TreeMap<>();
+      for (Map.Entry<String, Object> e : springMetadata.entrySet()) {
+        String key = e.getKey();
+        Object value = e.getValue();
+        if (key == null) {
+          throw fail(where, "its metadata has a null key");
+        }
+        if (key.equals(AbstractMessage.MESSAGE_TYPE)) {
+          // Spring AI's constructors put the message type there; reading sets it again.
+          continue;
+        }
+        if (value instanceof JsonValue json && !key.equals(KEY)) {
+          metadata.put(key, json);
+          continue;
+        }
+        try {
+          typed.put(key, values.encode(value));
+        } catch (TypedValues.ValueException ex) {
+          throw new MessageMappingException(
+              where + ": the metadata \"" + key + "\" holds " + ex.getMessage(), ex.getCause());
+        }
+      }
+      if (!typed.isEmpty()) {
+        extra.put("metadata", JsonValue.object(typed));
+      }
+    }
+    if (!extra.isEmpty()) {
+      metadata.put(KEY, JsonValue.object(extra));
+    }
+    return new Message(role, blocks, metadata);
   }
 
   private void addMedia(
@@ -296,24 +365,60 @@ public final class MessageMapper {
   // ------------------------------------------------------------------ session → Spring AI
 
   /**
-   * Maps an entry to a Spring AI message.
+   * Maps a session-model message to a Spring AI message.
    *
    * @param where names the message in error messages
    * @throws MessageMappingException if the stored message holds what Spring AI's messages can't
    */
-  public org.springframework.ai.chat.messages.Message toSpring(Entry entry, String where) {
-    Message message = entry.message();
+  public org.springframework.ai.chat.messages.Message toSpring(Message message, String where) {
     List<ContentBlock> blocks = message.content();
+    JsonObject extra = JsonValue.emptyObject();
+    Map<String, Object> metadata = new HashMap<>();
+    for (Map.Entry<String, JsonValue> e : message.metadata().entrySet()) {
+      if (e.getKey().equals(KEY)) {
+        if (!(e.getValue() instanceof JsonObject o)) {
+          throw fail(where, "the metadata \"" + KEY + "\" is not an object");
+        }
+        extra = o;
+      } else {
+        metadata.put(e.getKey(), e.getValue());
+      }
+    }
+    for (String member : extra.members().keySet()) {
+      if (!MEMBERS.contains(member)) {
+        throw fail(where, "the metadata \"" + KEY + "\" holds \"" + member
+            + "\", which this version does not know (written by a newer sessionkit?)");
+      }
+    }
+    Optional<JsonValue> typed = extra.get("metadata");
+    if (typed.isPresent()) {
+      if (!(typed.get() instanceof JsonObject o)) {
+        throw fail(where, "the stored \"metadata\" is not an object");
+      }
+      for (Map.Entry<String, JsonValue> e : o.members().entrySet()) {
+        Object value;
+        try {
+          value = values.decode(e.getValue());
+        } catch (TypedValues.ValueException ex) {
+          throw new MessageMappingException(
+              where + ": the metadata \"" + e.getKey() + "\" can't be read: " + ex.getMessage(), ex.getCause());
+        }
+        if (metadata.containsKey(e.getKey())) {
+          throw fail(where, "the metadata \"" + e.getKey() + "\" is stored twice");
+        }
+        metadata.put(e.getKey(), value);
+      }
+    }
     return switch (message.role()) {
       case SYSTEM -> {
         if (blocks.size() != 1 || !(blocks.get(0) instanceof ContentBlock.Text text)) {
           throw fail(where, "a system message must hold exactly one text block; this one holds " + kinds(blocks));
         }
-        yield new SystemMessage(text.text());
+        yield SystemMessage.builder().text(text.text()).metadata(metadata).build();
       }
       case USER -> {
         if (!blocks.isEmpty() && blocks.stream().allMatch(ContentBlock.ToolResult.class::isInstance)) {
-          yield toolResponse(blocks, entry.extra(), where);
+          yield toolResponse(blocks, extra, metadata, where);
         }
         int i = 0;
         String text = "";
@@ -321,8 +426,8 @@ public final class MessageMapper {
           text = t.text();
           i = 1;
         }
-        List<Media> media = media(blocks, i, entry.extra(), "a user message", where);
-        yield UserMessage.builder().text(text).media(media).build();
+        List<Media> media = media(blocks, i, extra, "a user message", where);
+        yield UserMessage.builder().text(text).media(media).metadata(metadata).build();
       }
       case ASSISTANT -> {
         int i = 0;
@@ -331,7 +436,7 @@ public final class MessageMapper {
           text = t.text();
           i = 1;
         }
-        List<JsonObject> callExtras = list(entry.extra(), "toolCalls", where);
+        List<JsonObject> callExtras = list(extra, "toolCalls", where);
         List<AssistantMessage.ToolCall> calls = new ArrayList<>();
         while (i < blocks.size() && blocks.get(i) instanceof ContentBlock.ToolUse use) {
           JsonObject callExtra = at(callExtras, calls.size(), "toolCalls", where);
@@ -341,8 +446,13 @@ public final class MessageMapper {
         if (!callExtras.isEmpty() && callExtras.size() != calls.size()) {
           throw malformedExtra(where, "toolCalls", callExtras.size(), calls.size());
         }
-        List<Media> media = media(blocks, i, entry.extra(), "an assistant message", where);
-        yield AssistantMessage.builder().content(text).toolCalls(List.copyOf(calls)).media(media).build();
+        List<Media> media = media(blocks, i, extra, "an assistant message", where);
+        yield AssistantMessage.builder()
+            .content(text)
+            .properties(metadata)
+            .toolCalls(List.copyOf(calls))
+            .media(media)
+            .build();
       }
     };
   }
@@ -366,7 +476,8 @@ public final class MessageMapper {
     return new AssistantMessage.ToolCall(use.id(), type, use.name(), arguments);
   }
 
-  private ToolResponseMessage toolResponse(List<ContentBlock> blocks, JsonObject extra, String where) {
+  private ToolResponseMessage toolResponse(
+      List<ContentBlock> blocks, JsonObject extra, Map<String, Object> metadata, String where) {
     List<JsonValue> names = extra.get("toolNames").map(v -> array(v, "toolNames", where)).orElse(List.of());
     if (!names.isEmpty() && names.size() != blocks.size()) {
       throw malformedExtra(where, "toolNames", names.size(), blocks.size());
@@ -388,7 +499,7 @@ public final class MessageMapper {
       String name = names.isEmpty() ? "" : nullableString(names.get(k), "toolNames", at);
       responses.add(new ToolResponseMessage.ToolResponse(result.toolUseId(), name, text.text()));
     }
-    return ToolResponseMessage.builder().responses(List.copyOf(responses)).build();
+    return ToolResponseMessage.builder().responses(List.copyOf(responses)).metadata(metadata).build();
   }
 
   private List<Media> media(

@@ -10,21 +10,21 @@ import org.sessionkit.Message;
 
 class MergeTest {
 
-  private static List<Entry> list(String... texts) {
-    List<Entry> entries = new ArrayList<>();
+  private static List<Message> list(String... texts) {
+    List<Message> messages = new ArrayList<>();
     for (String t : texts) {
-      entries.add(new Entry(Message.user(t), JsonValue.emptyObject()));
+      messages.add(Message.user(t));
     }
-    return entries;
+    return messages;
   }
 
-  private static List<String> texts(List<Entry> entries) {
+  private static List<String> texts(List<Message> entries) {
     return entries.stream()
-        .map(e -> ((org.sessionkit.ContentBlock.Text) e.message().content().get(0)).text())
+        .map(e -> ((org.sessionkit.ContentBlock.Text) e.content().get(0)).text())
         .toList();
   }
 
-  private static List<String> merge(List<Entry> base, List<Entry> stored, List<Entry> wanted) {
+  private static List<String> merge(List<Message> base, List<Message> stored, List<Message> wanted) {
     return texts(Merge.merge(base, stored, wanted));
   }
 
@@ -82,9 +82,9 @@ class MergeTest {
   }
 
   @Test
-  void entriesDifferingOnlyInTheirExtraAreDifferent() {
-    Entry plain = new Entry(Message.user("a"), JsonValue.emptyObject());
-    Entry named = new Entry(Message.user("a"), JsonValue.object(java.util.Map.of("k", JsonValue.of(1))));
+  void messagesDifferingOnlyInTheirMetadataAreDifferent() {
+    Message plain = Message.user("a");
+    Message named = Message.user("a").withMetadata("k", JsonValue.of(1));
     assertThat(Merge.extendsList(List.of(named), List.of(plain))).isFalse();
   }
 }

@@ -1,0 +1,390 @@
+package org.sessionkit.redis.internal;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.sessionkit.StorageConfigurationException;
+import org.sessionkit.StorageUnavailableException;
+
+/**
+ * The connections a store works through: one for reads and one for writes, so that a read
+ * never waits behind a write the server holds back ({@code CLIENT PAUSE … WRITE}, a failover, a
+ * stalled script). On one server or behind Sentinel they are two plain connections; on a
+ * cluster, two cluster connections (each with its own connection to every node). A connection
+ * the application hands in serves both. Thread safe.
+ */
+public final class Connections {
+
+  /** Commands that belong to opening, not to calls: bounded by the connect timeout. */
+  private static final Set<ProtocolKeyword> OPENING =
+      Set.of(CommandType.INFO, CommandType.CONFIG, CommandType.CLUSTER, CommandType.HELLO, CommandType.AUTH,
+          CommandType.SELECT, CommandType.CLIENT, CommandType.ROLE);
+
+  private final RedisClusterAsyncCommands<byte[], byte[]> reads;
+  private final RedisClusterAsyncCommands<byte[], byte[]> writes;
+  private final Optional<StatefulRedisClusterConnection<byte[], byte[]>> clusterWrites;
+  private final boolean rejectsWhileDisconnected;
+  private final String topology;
+  private final Runnable release;
+
+  private Connections(
+      RedisClusterAsyncCommands<byte[], byte[]> reads,
+      RedisClusterAsyncCommands<byte[], byte[]> writes,
+      Optional<StatefulRedisClusterConnection<byte[], byte[]>> clusterWrites,
+      boolean rejectsWhileDisconnected,
+      String topology,
+      Runnable release) {
+    this.reads = reads;
+    this.writes = writes;
+    this.clusterWrites = clusterWrites;
+    this.rejectsWhileDisconnected = rejectsWhileDisconnected;
+    this.topology = topology;
+    this.release = release;
+  }
+
+  /** Returns the commands for reads. */
+  public RedisClusterAsyncCommands<byte[], byte[]> reads() {
+    return reads;
+  }
+
+  /** Returns the commands for writes. */
+  public RedisClusterAsyncCommands<byte[], byte[]> writes() {
+    return writes;
+  }
+
+  /** Returns whether the store works on a Redis Cluster. */
+  public boolean cluster() {
+    return clusterWrites.isPresent();
+  }
+
+  /** Returns {@code single}, {@code cluster} or {@code sentinel}, for messages. */
+  public String topology() {
+    return topology;
+  }
+
+  /** Returns whether the connections fail commands at once while disconnected. */
+  public boolean rejectsWhileDisconnected() {
+    return rejectsWhileDisconnected;
+  }
+
+  /** Closes what these connections opened (never the application's own). */
+  public void close() {
+    release.run();
+  }
+
+  /**
+   * Runs a write script and then, if {@code replicas > 0}, {@code WAIT replicas waitMillis} on
+   * the same connection to the same node, so that the wait covers this write. Completes with
+   * the script's reply and how many replicas acknowledged (-1 when not asked).
+   *
+   * @param slotKey a key of the script (all its keys share its slot)
+   */
+  public CompletableFuture<Written> write(
+      Script script, byte[] slotKey, byte[][] keys, byte[][] args, int replicas, long waitMillis) {
+    if (replicas <= 0) {
+      return script.run(writes, keys, args).thenApply(r -> new Written(r, -1));
+    }
+    if (clusterWrites.isEmpty()) {
+      return waitAfter(writes, script, keys, args, replicas, waitMillis);
+    }
+    // WAIT counts the replication of this client's writes on one node: send the script and the
+    // WAIT through the connection to the node that serves the slot.
+    StatefulRedisClusterConnection<byte[], byte[]> c = clusterWrites.get();
+    RedisClusterNode node = c.getPartitions().getPartitionBySlot(SlotHash.getSlot(slotKey));
+    if (node == null) {
+      return CompletableFuture.failedFuture(new StorageUnavailableException(
+          "no node of the cluster serves slot " + SlotHash.getSlot(slotKey) + " yet"));
+    }
+    return c.getConnectionAsync(node.getNodeId())
+        .thenCompose(n -> waitAfter(n.async(), script, keys, args, replicas, waitMillis));
+  }
+
+  private static CompletableFuture<Written> waitAfter(
+      RedisClusterAsyncCommands<byte[], byte[]> on, Script script, byte[][] keys, byte[][] args, int replicas,
+      long waitMillis) {
+    CompletableFuture<java.util.List<Object>> reply = script.run(on, keys, args);
+    // Sent only once the script's reply is in (a NOSCRIPT fallback re-sends the script, and WAIT
+    // must follow the run that wrote).
+    return reply.thenCompose(r -> on.waitForReplication(replicas, waitMillis).toCompletableFuture()
+        .thenApply(acked -> new Written(r, acked.intValue())));
+  }
+
+  /**
+   * The reply of a write script.
+   *
+   * @param reply the script's reply
+   * @param replicas how many replicas acknowledged it, -1 when not asked
+   */
+  public record Written(java.util.List<Object> reply, int replicas) {}
+
+  // ------------------------------------------------------------------ opening
+
+  /** Settings for connections the store opens itself. */
+  public record Options(Duration timeout, Duration connectTimeout) {}
+
+  /** Serves both reads and writes with the application's connection; closes nothing. */
+  public static Connections ofConnection(StatefulRedisConnection<byte[], byte[]> connection) {
+    return new Connections(connection.async(), connection.async(), Optional.empty(),
+        connection.getOptions().isRejectCommandsWhileDisconnected(), "single", () -> {});
+  }
+
+  /** Opens two connections with the application's client; closes them, not the client. */
+  public static Connections ofClient(RedisClient client, Failures failures) {
+    StatefulRedisConnection<byte[], byte[]> r = connect(() -> client.connect(ByteArrayCodec.INSTANCE), failures);
+    StatefulRedisConnection<byte[], byte[]> w;
+    try {
+      w = connect(() -> client.connect(ByteArrayCodec.INSTANCE), failures);
+    } catch (RuntimeException e) {
+      r.close();
+      throw e;
+    }
+    return new Connections(r.async(), w.async(), Optional.empty(), r.getOptions().isRejectCommandsWhileDisconnected(),
+        "single", all(r::close, w::close));
+  }
+
+  /** Opens two cluster connections with the application's cluster client; closes them only. */
+  public static Connections ofClusterClient(RedisClusterClient client, Failures failures) {
+    return clusterConnections(client, failures, () -> {});
+  }
+
+  /**
+   * Opens what {@code uri} names with a client of the store's own: one server, a cluster (seed
+   * nodes, {@code cluster=true}, or one node that reports {@code cluster_enabled:1} while {@code
+   * cluster} is not {@code false}), or the primary behind Sentinel.
+   *
+   * @throws StorageConfigurationException for {@code cluster=false} on a cluster node
+   * @throws StorageUnavailableException if the servers can't be reached in time
+   */
+  public static Connections open(StoreUri uri, Options options, Failures failures) {
+    ClientResources resources =
+        ClientResources.builder()
+            .reconnectDelay(
+                Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+            .build();
+    Runnable stopResources =
+        () -> resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    List<RedisURI> nodes = new ArrayList<>();
+    for (RedisURI n : uri.nodes()) {
+      RedisURI copy = RedisURI.builder(n).build();
+      // The handshake (HELLO, AUTH, SELECT, CLIENT SETNAME) on connecting and reconnecting is
+      // bounded by the connect timeout; calls by the call timeout (TimeoutOptions below).
+      copy.setTimeout(options.connectTimeout());
+      nodes.add(copy);
+    }
+    try {
+      boolean cluster = uri.topology() == StoreUri.Topology.CLUSTER || uri.cluster().orElse(false);
+      if (cluster) {
+        return openCluster(resources, nodes, options, failures, stopResources);
+      }
+      RedisClient client = RedisClient.create(resources, nodes.get(0));
+      // Reconnect quickly after a restart, and reject calls while disconnected instead of
+      // queueing them: Lettuce re-sends queued and in-flight commands after a reconnect, and a
+      // re-sent append would add its messages twice.
+      client.setOptions(
+          ClientOptions.builder()
+              .autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .timeoutOptions(timeouts(options))
+              .socketOptions(socketOptions(options))
+              .build());
+      Runnable shutdown = all(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)), stopResources);
+      StatefulRedisConnection<byte[], byte[]> first;
+      try {
+        first = connect(() -> client.connect(ByteArrayCodec.INSTANCE), failures);
+      } catch (RuntimeException e) {
+        shutdown.run();
+        throw e;
+      }
+      boolean clusterNode;
+      try {
+        clusterNode = uri.topology() == StoreUri.Topology.SINGLE
+            && "1".equals(info(first.async(), "cluster", options.connectTimeout(), failures).get("cluster_enabled"));
+      } catch (RuntimeException e) {
+        first.close();
+        shutdown.run();
+        throw e;
+      }
+      if (clusterNode) {
+        first.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        if (uri.cluster().equals(Optional.of(false))) {
+          stopResources.run();
+          throw new StorageConfigurationException(
+              "store URI " + uri.redacted() + " has cluster=false, but the server reports cluster mode"
+                  + " (cluster_enabled:1); leave cluster out (or set it to auto or true)");
+        }
+        return openCluster(resources, nodes, options, failures, stopResources);
+      }
+      StatefulRedisConnection<byte[], byte[]> second;
+      try {
+        second = connect(() -> client.connect(ByteArrayCodec.INSTANCE), failures);
+      } catch (RuntimeException e) {
+        first.close();
+        shutdown.run();
+        throw e;
+      }
+      String topology = uri.topology() == StoreUri.Topology.SENTINEL ? "sentinel" : "single";
+      return new Connections(first.async(), second.async(), Optional.empty(), true, topology,
+          all(first::close, second::close, shutdown));
+    } catch (RuntimeException e) {
+      // (each path above has released what it opened; resources may be stopped twice, harmlessly)
+      stopResources.run();
+      throw e;
+    }
+  }
+
+  private static Connections openCluster(
+      ClientResources resources, List<RedisURI> seeds, Options options, Failures failures, Runnable stopResources) {
+    RedisClusterClient client = RedisClusterClient.create(resources, seeds);
+    client.setOptions(
+        ClusterClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .timeoutOptions(timeouts(options))
+            .socketOptions(socketOptions(options))
+            .maxRedirects(5)
+            // Learn a failover from the first MOVED or refused connection (every adaptive trigger
+            // is on by default since Lettuce 7), and look anyway every few seconds (a promoted
+            // replica announces itself to the cluster, not to us).
+            .topologyRefreshOptions(
+                ClusterTopologyRefreshOptions.builder()
+                    .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                    .enablePeriodicRefresh(Duration.ofSeconds(5))
+                    .build())
+            .build());
+    Runnable shutdown = all(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)), stopResources);
+    try {
+      return clusterConnections(client, failures, shutdown);
+    } catch (RuntimeException e) {
+      shutdown.run();
+      throw e;
+    }
+  }
+
+  private static Connections clusterConnections(RedisClusterClient client, Failures failures, Runnable shutdown) {
+    StatefulRedisClusterConnection<byte[], byte[]> r =
+        connect(() -> client.connect(ByteArrayCodec.INSTANCE), failures);
+    StatefulRedisClusterConnection<byte[], byte[]> w;
+    try {
+      w = connect(() -> client.connect(ByteArrayCodec.INSTANCE), failures);
+    } catch (RuntimeException e) {
+      r.close();
+      throw e;
+    }
+    return new Connections(r.async(), w.async(), Optional.of(w), r.getOptions().isRejectCommandsWhileDisconnected(),
+        "cluster", all(r::close, w::close, shutdown));
+  }
+
+  private static TimeoutOptions timeouts(Options options) {
+    long call = options.timeout().toMillis();
+    long opening = Math.max(call, options.connectTimeout().toMillis());
+    return TimeoutOptions.builder()
+        .timeoutCommands()
+        .timeoutSource(
+            new TimeoutOptions.TimeoutSource() {
+              @Override
+              public long getTimeout(RedisCommand<?, ?, ?> command) {
+                return command != null && OPENING.contains(command.getType()) ? opening : call;
+              }
+            })
+        .build();
+  }
+
+  private static SocketOptions socketOptions(Options options) {
+    return SocketOptions.builder().connectTimeout(options.connectTimeout()).keepAlive(true).build();
+  }
+
+  /** Connects with {@code connect}, turning a failure into {@link StorageUnavailableException}. */
+  public static <C> C connect(Supplier<C> connect, Failures failures) {
+    try {
+      return connect.get();
+    } catch (RuntimeException e) {
+      throw failures.map(e, "connecting", false);
+    }
+  }
+
+  /**
+   * Returns a section of INFO, empty if the server refuses the command (e.g. an ACL), waiting
+   * at most {@code wait}.
+   */
+  public static Map<String, String> info(
+      RedisClusterAsyncCommands<byte[], byte[]> redis, String section, Duration wait, Failures failures) {
+    try {
+      return parseInfo(blocking(redis.info(section).toCompletableFuture(), wait, "checking the server", failures));
+    } catch (StorageUnavailableException e) {
+      if (e.getCause() instanceof io.lettuce.core.RedisCommandExecutionException) {
+        return Map.of();
+      }
+      throw e;
+    }
+  }
+
+  /** Waits for {@code f} at most {@code wait}, mapping its failure. */
+  public static <T> T blocking(CompletableFuture<T> f, Duration wait, String what, Failures failures) {
+    try {
+      return f.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageUnavailableException(what + ": interrupted", e);
+    } catch (ExecutionException e) {
+      throw failures.map(e.getCause(), what, false);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw failures.map(e, what, false);
+    }
+  }
+
+  private static Map<String, String> parseInfo(String info) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String line : info.split("\r?\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && !line.startsWith("#")) {
+        out.put(line.substring(0, colon), line.substring(colon + 1).trim());
+      }
+    }
+    return out;
+  }
+
+  /** Returns a runnable that runs each of {@code steps}, even when an earlier one fails. */
+  static Runnable all(Runnable... steps) {
+    return () -> {
+      RuntimeException first = null;
+      for (Runnable step : steps) {
+        try {
+          step.run();
+        } catch (RuntimeException e) {
+          first = first == null ? e : first;
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    };
+  }
+}
