@@ -120,12 +120,34 @@ public final class SessionStorages {
     return discover().providers;
   }
 
+  /**
+   * Returns the provider found on the class path that serves {@code uri} (the longest matching
+   * scheme wins), for tools that ask a provider about a store before or instead of opening it
+   * ({@link SessionStorageProvider#localLocation(String)}, {@link
+   * SessionStorageProvider#benchmarkSupport()}).
+   *
+   * @throws StorageConfigurationException as {@link #open(String)} when no single provider serves it
+   */
+  public static SessionStorageProvider provider(String uri) {
+    Objects.requireNonNull(uri, "uri");
+    Discovery d = discover();
+    return choose(uri, d.providers, d.failures).provider;
+  }
+
   /** Returns every scheme served by a provider on the class path, sorted. */
   public static List<String> availableSchemes() {
     return schemes(providers());
   }
 
   private static SessionStorage open(
+      String uri, List<SessionStorageProvider> providers, List<String> failures) {
+    Choice c = choose(uri, providers, failures);
+    return c.provider.create(StorageUri.parse(uri, c.scheme));
+  }
+
+  private record Choice(SessionStorageProvider provider, String scheme) {}
+
+  private static Choice choose(
       String uri, List<SessionStorageProvider> providers, List<String> failures) {
     String shown = StorageUri.redact(uri);
     String best = null;
@@ -153,7 +175,7 @@ public final class SessionStorages {
               + claimants.stream().map(p -> p.getClass().getName()).collect(Collectors.joining(", "))
               + "; remove one of them from the class path");
     }
-    return claimants.get(0).create(StorageUri.parse(uri, best));
+    return new Choice(claimants.get(0), best);
   }
 
   private static String noProviderMessage(

@@ -3,7 +3,10 @@ package org.sessionkit.mysql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +46,12 @@ class MySqlSessionStorageTckTest extends SessionStorageCompatibilityKit {
   }
 
   @Override
+  protected Optional<SessionStorage> newStorageWithRetention(Duration retention, Clock clock) {
+    return Optional.of(MySqlSessionStorage.builder(DB.storeUrl(DB.newPrefix(), ""))
+        .retention(retention).clock(clock).build());
+  }
+
+  @Override
   protected Set<Capability> capabilities() {
     return EnumSet.allOf(Capability.class);
   }
@@ -63,6 +72,30 @@ class MySqlSessionStorageTckTest extends SessionStorageCompatibilityKit {
       if (ps.executeUpdate() != 1) {
         throw new IllegalStateException("no row for " + id);
       }
+    }
+  }
+
+  /** Writes bytes that are not JSON over the session's last message row; the session row stays. */
+  @Override
+  protected boolean corruptBody(SessionStorage store, String id) throws SQLException {
+    MySqlSessionStorage my = (MySqlSessionStorage) store;
+    try (Connection c = DB.connect();
+        PreparedStatement ps = c.prepareStatement("UPDATE " + my.tableNames().messages()
+            + " SET body = X'7b22526f6c65' WHERE session_id = ? ORDER BY position DESC LIMIT 1")) {
+      ps.setBytes(1, Ids.bytes(id));
+      if (ps.executeUpdate() == 1) {
+        return true;
+      }
+    }
+    // No messages: damage the state, which a listing does not read either.
+    try (Connection c = DB.connect();
+        PreparedStatement ps = c.prepareStatement(
+            "UPDATE " + my.tableNames().sessions() + " SET state = X'7b22637764' WHERE id = ?")) {
+      ps.setBytes(1, Ids.bytes(id));
+      if (ps.executeUpdate() != 1) {
+        throw new IllegalStateException("no row for " + id);
+      }
+      return true;
     }
   }
 }

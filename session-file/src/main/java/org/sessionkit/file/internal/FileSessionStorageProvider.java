@@ -67,9 +67,18 @@ public final class FileSessionStorageProvider implements SessionStorageProvider 
   }
 
   /**
-   * Returns the directory a {@code file:} URI names. Public for the {@code sessionkit check}
-   * command, which looks at the directory before a store opens it (opening removes leftover
-   * temporary files, which the check reports).
+   * The directory a {@code file:} URI names, and the temporary files ({@code .sk-*.tmp}) that an
+   * interrupted write leaves there and opening the store removes.
+   */
+  @Override
+  public java.util.Optional<org.sessionkit.spi.LocalLocation> localLocation(String uri) {
+    return java.util.Optional.of(new org.sessionkit.spi.LocalLocation(
+        directoryOf(StorageUri.parse(uri, "file")),
+        java.util.Optional.of(DirectoryStore.TEMP_PREFIX + "*" + DirectoryStore.TEMP_SUFFIX)));
+  }
+
+  /**
+   * Returns the directory a {@code file:} URI names.
    *
    * @throws StorageConfigurationException if it names none, another host, or a malformed path
    */
