@@ -191,7 +191,7 @@ public abstract class AbstractSessionStorage implements SessionStorage {
       List<SessionSummary> page = more ? found.subList(0, request.limit()) : found;
       CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
       for (SessionSummary s : page) {
-        chain = chain.thenCompose(v -> doDelete(s.id(), Optional.of(s.revision()))
+        chain = chain.thenCompose(v -> deleteOne(s)
             .handle((ok, failure) -> {
               if (failure == null) {
                 deleted.incrementAndGet();
@@ -208,6 +208,17 @@ public abstract class AbstractSessionStorage implements SessionStorage {
           ? deletePages(request.after(ListPosition.of(page.get(page.size() - 1))), deleted)
           : CompletableFuture.completedFuture(null));
     });
+  }
+
+  /** {@code doDelete} of a listed session if it still has the listed revision; a throw becomes a failed future. */
+  private CompletableFuture<Void> deleteOne(SessionSummary s) {
+    try {
+      return doDelete(s.id(), Optional.of(s.revision()));
+    } catch (RuntimeException e) {
+      // Backends may throw instead of failing the future (the class comment allows it): a
+      // conflict thrown here must count as "written during the sweep", not fail the sweep.
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /**

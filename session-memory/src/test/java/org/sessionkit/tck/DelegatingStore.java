@@ -12,12 +12,11 @@ import org.sessionkit.spi.PageRequest;
 import org.sessionkit.spi.PageResult;
 import org.sessionkit.Revision;
 import org.sessionkit.Session;
-import org.sessionkit.SessionPage;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.VersionedSession;
 import org.sessionkit.spi.WriteCondition;
-import org.sessionkit.internal.Cursors;
+import org.sessionkit.IdempotencyKey;
 
 /**
  * A correct backend (on the shared base class) whose medium is another store, by default a
@@ -62,20 +61,32 @@ class DelegatingStore extends AbstractSessionStorage {
   }
 
   @Override
-  protected CompletableFuture<PageResult> doList(PageRequest request) {
-    List<SessionSummary> found = new ArrayList<>();
-    ListQuery q = new ListQuery(Math.min(request.fetchSize(), ListQuery.MAX_LIMIT), request.idPrefix(),
-        request.updatedBefore(), request.updatedAfter(), request.after().map(Cursors::encode));
-    while (true) {
-      SessionPage page = Futures.await(backing.list(q));
-      found.addAll(page.summaries());
-      if (found.size() >= request.fetchSize() || page.nextCursor().isEmpty()) {
-        break;
-      }
-      q = q.after(page.nextCursor().get());
+  protected CompletableFuture<Revision> doSave(Session session, WriteCondition condition, IdempotencyKey key) {
+    if (condition instanceof WriteCondition.IfRevision ifRevision) {
+      return backing.saveIf(session, ifRevision.expected(), key);
     }
-    return CompletableFuture.completedFuture(
-        PageResult.of(found.subList(0, Math.min(found.size(), request.fetchSize()))));
+    if (condition instanceof WriteCondition.IfAbsent) {
+      return backing.create(session, key);
+    }
+    return super.doSave(session, condition, key); // the base never asks for a keyed plain save
+  }
+
+  @Override
+  protected CompletableFuture<PageResult> doList(PageRequest request) {
+    // Through the public stream (which follows the backing store's own cursors): slow, but a
+    // stand-in medium needs no more, and it uses nothing but the contract.
+    ListQuery q = new ListQuery(ListQuery.MAX_LIMIT, request.idPrefix(), request.updatedBefore(), request.updatedAfter(),
+        Optional.empty(), request.customKeys());
+    List<SessionSummary> found = new ArrayList<>();
+    try (var stream = backing.stream(q)) {
+      for (var it = stream.iterator(); it.hasNext() && found.size() < request.fetchSize(); ) {
+        SessionSummary s = it.next();
+        if (request.after().isEmpty() || request.after().get().isBefore(s.updatedAt(), s.id())) {
+          found.add(s);
+        }
+      }
+    }
+    return CompletableFuture.completedFuture(PageResult.of(found));
   }
 
   /** Lists every stored summary, unordered and unfiltered, for mutants that list naively. */

@@ -94,6 +94,17 @@ final class Mutants {
     protected void corrupt(SessionStorage store, String id) {
       ((SharedLocationStore) store).location().corrupt(id);
     }
+
+    @Override
+    protected boolean corruptBody(SessionStorage store, String id) {
+      ((SharedLocationStore) store).location().corruptBody(id);
+      return true;
+    }
+
+    @Override
+    protected Optional<SessionStorage> newStorageWithRetention(java.time.Duration retention, java.time.Clock clock) {
+      return Optional.of(open(new SharedLocationStore.Location(clock, Optional.of(retention))));
+    }
   }
 
   // ------------------------------------------------------------------ values
@@ -860,16 +871,31 @@ final class Mutants {
     return f;
   }
 
-  /** Every mutant class, in name order. */
+  /** Every mutant class (of this file and of {@link ContractMutants}), in name order. */
   static List<Class<? extends SessionStorageCompatibilityKit>> all() {
+    List<Class<? extends SessionStorageCompatibilityKit>> all = new ArrayList<>(declaredIn(Mutants.class));
+    all.addAll(ContractMutants.all());
+    all.sort(Comparator.comparing(Class::getSimpleName));
+    return all;
+  }
+
+  /** The concrete kits declared in {@code holder}, in name order. */
+  static List<Class<? extends SessionStorageCompatibilityKit>> declaredIn(Class<?> holder) {
     List<Class<? extends SessionStorageCompatibilityKit>> all = new ArrayList<>();
-    for (Class<?> c : Mutants.class.getDeclaredClasses()) {
+    for (Class<?> c : holder.getDeclaredClasses()) {
       if (SessionStorageCompatibilityKit.class.isAssignableFrom(c) && !java.lang.reflect.Modifier.isAbstract(c.getModifiers())) {
         all.add(c.asSubclass(SessionStorageCompatibilityKit.class));
       }
     }
     all.sort(Comparator.comparing(Class::getSimpleName));
     return all;
+  }
+
+  /** The slice a correct store cuts: up to {@code count} messages ending at {@code end} (or the end). */
+  static org.sessionkit.SessionSlice correctSlice(VersionedSession v, java.util.OptionalLong end, int count) {
+    int total = v.session().messages().size();
+    int to = (int) Math.min(total, end.orElse(total));
+    return org.sessionkit.SessionSlice.of(v, Math.max(0, to - count), to);
   }
 
   static String describe(Class<?> mutant) {

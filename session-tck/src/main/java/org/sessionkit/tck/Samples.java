@@ -181,6 +181,32 @@ final class Samples {
     return m;
   }
 
+  /**
+   * A session whose messages carry metadata of every kind: every JSON value (3 vs 3.0, big
+   * integers, null, nesting, tricky keys) on one message, a provider's fields on others, messages
+   * equal but for their metadata, and messages without any.
+   */
+  static Session withMetadata(String id) {
+    List<Message> base = everyBlock(id).messages();
+    List<Message> ms = new ArrayList<>();
+    ms.add(base.get(0).withMetadata(everyJsonValue()));
+    ms.add(base.get(1));
+    ms.add(base.get(2).withMetadata(Map.of(
+        "thoughtSignature", new JsonValue.JsonString("CsYBAdHtim9" + "x".repeat(300)),
+        "providerMessageId", new JsonValue.JsonString("msg_01XFDUDYJgAACzvnptvVoYEL"),
+        "finishReason", new JsonValue.JsonString("tool_use"),
+        "index", JsonValue.of(2))));
+    ms.add(base.get(3).withMetadata("toolCallIds", new JsonValue.JsonArray(List.of(
+        new JsonValue.JsonString("toolu_01"), JsonValue.NULL, new JsonValue.JsonDecimal(new BigDecimal("1.50"))))));
+    ms.add(Message.user("same text").withMetadata("turn", JsonValue.of(1)));
+    ms.add(Message.user("same text").withMetadata("turn", new JsonValue.JsonDecimal(new BigDecimal("1.0"))));
+    ms.add(Message.user("same text").withMetadata("turn", JsonValue.NULL));
+    ms.add(Message.user("same text"));
+    ms.add(Message.assistant("deep").withMetadata(Map.of("deep", nested(40, JsonValue.of(new BigInteger("1".repeat(60)))),
+        "", new JsonValue.JsonString("empty key"), "ctl\u0001key", new JsonValue.JsonString("\u0000\uFFFF"))));
+    return new Session(id, ms, everyBlock(id).state(), T0, T0.plusSeconds(7));
+  }
+
   /** {@code leaf} wrapped in {@code depth} levels of alternating arrays and objects. */
   static JsonValue nested(int depth, JsonValue leaf) {
     JsonValue v = leaf;
