@@ -7,9 +7,11 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -98,5 +100,21 @@ class RedisClusterTckTest extends SessionStorageCompatibilityKit {
     byte[] head = KeyLayout.of(r.prefix(), r.shards()).head(id).getBytes(StandardCharsets.UTF_8);
     admin.sync().del(head);
     admin.sync().set(head, "not a session".getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Writes bytes that are not JSON over the session's last message; its head stays intact. */
+  @Override
+  protected boolean corruptBody(SessionStorage store, String id) {
+    RedisSessionStorage r = (RedisSessionStorage) store;
+    byte[] messages = KeyLayout.of(r.prefix(), r.shards()).messages(id).getBytes(StandardCharsets.UTF_8);
+    admin.sync().lset(messages, -1, "{\"role\": \"us".getBytes(StandardCharsets.UTF_8));
+    return true;
+  }
+
+  @Override
+  protected Optional<SessionStorage> newStorageWithRetention(Duration retention, Clock clock) {
+    return Optional.of(RedisSessionStorage.builder().clusterClient(client)
+        .prefix("tck-" + UUID.randomUUID().toString().substring(0, 13)).timeout(Duration.ofSeconds(10))
+        .retention(retention).clock(clock).build());
   }
 }

@@ -395,8 +395,13 @@ public final class Connections {
    */
   public static Map<String, String> info(
       RedisClusterAsyncCommands<byte[], byte[]> redis, String section, Duration wait, Failures failures) {
+    return info(redis.info(section).toCompletableFuture(), wait, failures);
+  }
+
+  /** Returns the parsed reply of an INFO already sent, empty if the server refused it. */
+  public static Map<String, String> info(CompletableFuture<String> sent, Duration wait, Failures failures) {
     try {
-      return parseInfo(blocking(redis.info(section).toCompletableFuture(), wait, "checking the server", failures));
+      return parseInfo(blocking(sent, wait, "checking the server", failures));
     } catch (StorageUnavailableException e) {
       if (e.getCause() instanceof io.lettuce.core.RedisCommandExecutionException) {
         return Map.of();
