@@ -134,7 +134,7 @@ abstract class IsolationChecks extends CheckGroup {
     assertUnchanged(store, s, r);
     fails(InvalidIdException.class, () -> store.save(other.withId("..")));
     assertUnchanged(store, s, r);
-    assertThat(ids(await(store.list()))).containsExactly("keep");
+    assertThat(ids(await(store.list()))).as("ids listed after rejected writes").containsExactly("keep");
   }
 
   @Test
@@ -144,7 +144,7 @@ abstract class IsolationChecks extends CheckGroup {
     SessionStorage b = fresh();
     await(a.save(Samples.small("mine", Samples.T0, 1, "a")));
     fails(SessionNotFoundException.class, () -> b.load("mine"));
-    assertThat(await(b.list())).isEmpty();
+    assertThat(await(b.list())).as("list() of the other fresh store").isEmpty();
     await(b.save(Samples.small("mine", Samples.T0, 3, "b")));
     assertSameSession(Samples.small("mine", Samples.T0, 1, "a"), await(a.load("mine")), "store a after a write to store b");
     a.close();

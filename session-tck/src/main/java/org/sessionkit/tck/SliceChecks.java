@@ -158,10 +158,11 @@ abstract class SliceChecks extends CheckGroup {
     List<SessionSlice> seen = Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean done = new AtomicBoolean();
     int rounds = sc().raceRounds();
+    long deadline = budgetDeadline();
     concurrently(3, t -> {
       if (t == 0) {
         try {
-          for (int i = 1; i <= rounds; i++) {
+          for (int i = 1; i <= rounds && withinBudget(i - 1, deadline); i++) {
             versionOf.put(await(store.append(id, Append.of(List.of(Message.user("m" + i)), stateOf(i), Samples.T0.plusSeconds(i)))), i);
           }
         } finally {
