@@ -286,7 +286,9 @@ abstract class PagingChecks extends CheckGroup {
       assertThat(it.next().id()).as("the first session of the stream").isEqualTo("x1");
       await(store.save(Samples.small("x4", Samples.T0, 1, "x")));
       List<String> rest = new ArrayList<>();
-      it.forEachRemaining(s -> rest.add(s.id()));
+      while (it.hasNext() && rest.size() <= 10) { // bounded: a cursor that repeats an entry makes it endless
+        rest.add(it.next().id());
+      }
       assertThat(rest).as("the rest, including a session saved (at the end of the order) while reading").containsExactly("x2", "x3", "x4");
     }
   }
