@@ -290,7 +290,8 @@ abstract class CheckGroup {
       p.summaries().stream().filter(s -> s.id().equals(id)).forEach(found::add);
     }
     if (found.size() != 1) {
-      throw new AssertionError("expected one summary of " + Samples.show(id) + " in the listing, found " + found.size());
+      throw new AssertionError("a listing by the prefix " + Samples.show(id) + " holds " + found.size()
+          + " summaries of that id, not one");
     }
     return found.get(0);
   }

@@ -121,7 +121,8 @@ abstract class ConcurrencyChecks extends CheckGroup {
     concurrently(3, t -> {
       if (t == 0) {
         try {
-          for (int v = 1; v <= rounds && withinBudget(v - 1, deadline); v++) {
+          // at least the scale's rounds, and on until each reader has read during 50 writes
+          for (int v = 1; (v <= rounds || loaded.size() < 50 || listed.size() < 50) && withinBudget(v - 1, deadline); v++) {
             Session next = version(v);
             // saves, appends and updates: every kind of write makes a new pair
             Revision r = v % 3 == 0 ? await(store.save(next))

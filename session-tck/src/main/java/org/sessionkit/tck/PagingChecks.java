@@ -270,7 +270,8 @@ abstract class PagingChecks extends CheckGroup {
     assertListing("stream with prefix and bound",
         all.stream().filter(s -> s.id().startsWith("user-1") && s.updatedAt().isAfter(after)).toList(),
         collect(shared.stream(ListQuery.withPrefix("user-1").updatedAfter(after).limit(3)), all.size()));
-    assertThatThrownBy(() -> collect(shared.stream(ListQuery.firstPage().after("garbage")), all.size()))
+    assertThatThrownBy(() -> collect(shared.stream(ListQuery.firstPage().after("garbage")), all.size()),
+        "a stream from a garbage cursor")
         .isInstanceOf(InvalidArgumentException.class);
   }
 

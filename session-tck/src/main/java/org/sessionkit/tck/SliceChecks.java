@@ -143,8 +143,8 @@ abstract class SliceChecks extends CheckGroup {
     fails(SessionNotFoundException.class, () -> store.loadTail("nobody", 0), "loadTail(0) of an unknown id");
     fails(InvalidIdException.class, () -> store.loadTail("..", 1), "loadTail of an invalid id");
     fails(InvalidIdException.class, () -> store.loadBefore("a\u0000", 1, 1), "loadBefore of an invalid id");
-    assertThatThrownBy(() -> store.loadTail(null, 1)).as("loadTail(null, 1)").isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> store.loadBefore(null, 1, 1)).as("loadBefore(null, 1, 1)").isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> store.loadTail(null, 1), "loadTail(null, 1)").isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> store.loadBefore(null, 1, 1), "loadBefore(null, 1, 1)").isInstanceOf(NullPointerException.class);
   }
 
   @Test
