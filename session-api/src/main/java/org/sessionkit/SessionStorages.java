@@ -49,14 +49,18 @@ public final class SessionStorages {
 
   /** Well-known schemes and the artifact that serves each, for helpful errors. */
   private static final Map<String, String> KNOWN_ARTIFACTS =
-      Map.of(
-          "memory", "org.sessionkit:session-memory",
-          "file", "org.sessionkit:session-file",
-          "postgresql", "org.sessionkit:session-postgres",
-          "postgres", "org.sessionkit:session-postgres",
-          "jdbc:postgresql", "org.sessionkit:session-postgres",
-          "redis", "org.sessionkit:session-redis",
-          "rediss", "org.sessionkit:session-redis");
+      Map.ofEntries(
+          Map.entry("memory", "org.sessionkit:session-memory"),
+          Map.entry("file", "org.sessionkit:session-file"),
+          Map.entry("postgresql", "org.sessionkit:session-postgres"),
+          Map.entry("postgres", "org.sessionkit:session-postgres"),
+          Map.entry("jdbc:postgresql", "org.sessionkit:session-postgres"),
+          Map.entry("redis", "org.sessionkit:session-redis"),
+          Map.entry("rediss", "org.sessionkit:session-redis"),
+          Map.entry("mysql", "org.sessionkit:session-mysql"),
+          Map.entry("mariadb", "org.sessionkit:session-mysql"),
+          Map.entry("jdbc:mysql", "org.sessionkit:session-mysql"),
+          Map.entry("jdbc:mariadb", "org.sessionkit:session-mysql"));
 
   private SessionStorages() {}
 
@@ -116,12 +120,34 @@ public final class SessionStorages {
     return discover().providers;
   }
 
+  /**
+   * Returns the provider found on the class path that serves {@code uri} (the longest matching
+   * scheme wins), for tools that ask a provider about a store before or instead of opening it
+   * ({@link SessionStorageProvider#localLocation(String)}, {@link
+   * SessionStorageProvider#benchmarkSupport()}).
+   *
+   * @throws StorageConfigurationException as {@link #open(String)} when no single provider serves it
+   */
+  public static SessionStorageProvider provider(String uri) {
+    Objects.requireNonNull(uri, "uri");
+    Discovery d = discover();
+    return choose(uri, d.providers, d.failures).provider;
+  }
+
   /** Returns every scheme served by a provider on the class path, sorted. */
   public static List<String> availableSchemes() {
     return schemes(providers());
   }
 
   private static SessionStorage open(
+      String uri, List<SessionStorageProvider> providers, List<String> failures) {
+    Choice c = choose(uri, providers, failures);
+    return c.provider.create(StorageUri.parse(uri, c.scheme));
+  }
+
+  private record Choice(SessionStorageProvider provider, String scheme) {}
+
+  private static Choice choose(
       String uri, List<SessionStorageProvider> providers, List<String> failures) {
     String shown = StorageUri.redact(uri);
     String best = null;
@@ -149,7 +175,7 @@ public final class SessionStorages {
               + claimants.stream().map(p -> p.getClass().getName()).collect(Collectors.joining(", "))
               + "; remove one of them from the class path");
     }
-    return claimants.get(0).create(StorageUri.parse(uri, best));
+    return new Choice(claimants.get(0), best);
   }
 
   private static String noProviderMessage(

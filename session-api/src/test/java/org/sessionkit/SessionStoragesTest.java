@@ -40,6 +40,21 @@ class SessionStoragesTest {
   }
 
   @Test
+  void theProviderOfAUriIsFoundWithoutOpeningAStore() {
+    assertThat(SessionStorages.provider("echo:x")).isInstanceOf(TestProviders.Echo.class);
+    assertThat(SessionStorages.provider("ECHO:deep:inside")).isInstanceOf(TestProviders.DeepEcho.class);
+    // a provider offers no location and no benchmark support unless it says so
+    assertThat(SessionStorages.provider("echo:x").localLocation("echo:x")).isEmpty();
+    assertThat(SessionStorages.provider("echo:x").benchmarkSupport()).isEmpty();
+    assertThatThrownBy(() -> SessionStorages.provider("nosuch:thing"))
+        .isInstanceOf(StorageConfigurationException.class)
+        .hasMessageContaining("available schemes: dup:, echo:, echo:deep:");
+    assertThatThrownBy(() -> SessionStorages.provider("dup:x"))
+        .isInstanceOf(StorageConfigurationException.class)
+        .hasMessageContaining("two providers claim the scheme 'dup:'");
+  }
+
+  @Test
   void unknownSchemeListsTheAvailableOnes() {
     assertThatThrownBy(() -> SessionStorages.open("nosuch:thing"))
         .isInstanceOf(StorageConfigurationException.class)
@@ -57,6 +72,11 @@ class SessionStoragesTest {
         .hasMessageContaining("org.sessionkit:session-postgres");
     assertThatThrownBy(() -> SessionStorages.open("rediss://db:6379"))
         .hasMessageContaining("org.sessionkit:session-redis");
+    for (String mysql : new String[] {"mysql://u:secret@db/x", "mariadb://db/x", "jdbc:mysql://db/x", "jdbc:mariadb://db/x"}) {
+      assertThatThrownBy(() -> SessionStorages.open(mysql))
+          .hasMessageContaining("org.sessionkit:session-mysql")
+          .hasMessageNotContaining("secret");
+    }
   }
 
   @Test

@@ -46,6 +46,24 @@ public record ListPosition(Instant updatedAt, String id) implements Comparable<L
     return compare(this.updatedAt, this.id, updatedAt, id) < 0;
   }
 
+  /**
+   * Returns the opaque cursor that continues a listing after this position, as stores hand it out
+   * in {@link org.sessionkit.SessionPage#nextCursor()}. For stores that list through another store
+   * (decorators, forwarding stores): the cursor works on any store.
+   */
+  public String cursor() {
+    return org.sessionkit.internal.Cursors.encode(this);
+  }
+
+  /**
+   * Returns the position a cursor stands for.
+   *
+   * @throws org.sessionkit.InvalidArgumentException if {@code cursor} is not one a store produced
+   */
+  public static ListPosition fromCursor(String cursor) {
+    return org.sessionkit.internal.Cursors.decode(Objects.requireNonNull(cursor, "cursor"));
+  }
+
   @Override
   public int compareTo(ListPosition other) {
     return compare(updatedAt, id, other.updatedAt, other.id);

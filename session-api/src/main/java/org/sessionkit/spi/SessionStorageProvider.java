@@ -37,4 +37,25 @@ public interface SessionStorageProvider {
    * @throws StorageUnavailableException if the medium can't be reached
    */
   SessionStorage create(StorageUri uri);
+
+  /**
+   * Returns what the benchmark needs to measure this provider's store against the raw cost of its
+   * medium, if the provider offers it (see {@link BenchmarkSupport}). Empty by default: the store
+   * is then benchmarked at the URI its user configures, without a baseline.
+   */
+  default java.util.Optional<BenchmarkSupport> benchmarkSupport() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Returns where a store opened at {@code uri} keeps its files on this machine, read from the URI
+   * alone (nothing is opened, created or read), if it keeps them in a local directory. Empty by
+   * default, for stores on a server or in memory.
+   *
+   * @param uri a URI this provider serves
+   * @throws StorageConfigurationException if the URI names no valid location
+   */
+  default java.util.Optional<LocalLocation> localLocation(String uri) {
+    return java.util.Optional.empty();
+  }
 }

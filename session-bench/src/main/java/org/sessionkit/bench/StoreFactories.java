@@ -12,12 +12,13 @@ import org.sessionkit.SessionStorages;
  * Finds the stores to benchmark: every scheme served by a provider on the class path (through
  * {@link SessionStorages#providers()}), so that a new store module joins the comparison without
  * a code change. The embedded stores know how to open a fresh instance ({@code memory:}, {@code
- * file:<temporary dir>} with and without fsync) and bring their baselines. The server stores the
- * benchmark knows ({@code postgresql}, {@code redis}: {@link ServerStore}) bring their baselines
- * too and are opened at the URI given by the system property {@code sessionkit.bench.uri.<scheme>}
- * or the environment variable {@code SESSIONKIT_BENCH_URI_<SCHEME>}, else at the local
- * development server; they are found but only run when asked for ({@link Discovery#servers()}).
- * Any other scheme is opened at its configured URI, and skipped without one.
+ * file:<temporary dir>} with and without fsync) and bring their baselines. A store whose provider
+ * offers {@link org.sessionkit.spi.BenchmarkSupport} ({@code postgresql}, {@code redis}, and any
+ * third-party store that does: a {@link ServerStore}) brings its raw baseline through it and is
+ * opened at the URI given by the system property {@code sessionkit.bench.uri.<scheme>} or the
+ * environment variable {@code SESSIONKIT_BENCH_URI_<SCHEME>}, else at the development server its
+ * provider names; such stores are found but only run when asked for ({@link Discovery#servers()}).
+ * Any other scheme is opened at its configured URI, without a baseline, and skipped without one.
  */
 final class StoreFactories {
 
@@ -34,8 +35,24 @@ final class StoreFactories {
   /** Prefix of the environment variables giving the URI of a non-embedded store. */
   static final String URI_ENV_PREFIX = "SESSIONKIT_BENCH_URI_";
 
-  /** The server stores the benchmark knows how to open in a namespace of their own. */
-  static final List<ServerStore> SERVERS = List.of(new PostgresServer(), new RedisServer());
+  /**
+   * The stores on the class path whose providers offer benchmark support, by scheme (see {@link
+   * #schemeOf}); found once per JVM.
+   */
+  private static final java.util.Map<String, ServerStore> SERVERS = findServers();
+
+  private static java.util.Map<String, ServerStore> findServers() {
+    java.util.Map<String, ServerStore> found = new java.util.TreeMap<>();
+    for (SessionStorageProvider p : SessionStorages.providers()) {
+      p.benchmarkSupport().ifPresent(support -> found.putIfAbsent(schemeOf(p), new ServerStore(schemeOf(p), support)));
+    }
+    return java.util.Collections.unmodifiableMap(found);
+  }
+
+  /** The stores with benchmark support found on the class path, by scheme. */
+  static java.util.Map<String, ServerStore> servers() {
+    return SERVERS;
+  }
 
   /**
    * The stores found, in report order (each store followed by its baseline).
@@ -68,11 +85,16 @@ final class StoreFactories {
       targets.add(StoreFactory.file(false));
       targets.add(StoreFactory.rawFile(false));
     }
-    for (ServerStore server : SERVERS) {
+    for (ServerStore server : SERVERS.values()) {
       if (schemes.remove(server.scheme())) {
-        String uri = configuredUri(server.scheme()).orElse(server.defaultUri());
-        servers.add(StoreFactory.server(server, uri));
-        servers.add(StoreFactory.serverBaseline(server, uri));
+        Optional<String> uri = configuredUri(server.scheme()).or(server::defaultUri);
+        if (uri.isPresent()) {
+          servers.add(StoreFactory.server(server, uri.get()));
+          servers.add(StoreFactory.serverBaseline(server, uri.get()));
+        } else {
+          skipped.add(server.scheme() + " (no URI: set -D" + URI_PROPERTY_PREFIX + server.scheme() + "=<uri> or "
+              + envName(server.scheme()) + ")");
+        }
       }
     }
     for (String scheme : schemes) {
@@ -108,9 +130,13 @@ final class StoreFactories {
       case "raw-file-nofsync":
         return StoreFactory.rawFile(false);
       default:
-        for (ServerStore server : SERVERS) {
+        for (ServerStore server : SERVERS.values()) {
           if (name.equals(server.scheme()) || name.equals(server.baselineName())) {
-            String uri = configuredUri(server.scheme()).orElse(server.defaultUri());
+            String uri = configuredUri(server.scheme())
+                .or(server::defaultUri)
+                .orElseThrow(() -> new IllegalArgumentException(
+                    "no URI for the store '" + server.scheme() + "': set -D" + URI_PROPERTY_PREFIX
+                        + server.scheme() + "=<uri> or the environment variable " + envName(server.scheme())));
             return name.equals(server.scheme())
                 ? StoreFactory.server(server, uri)
                 : StoreFactory.serverBaseline(server, uri);

@@ -78,7 +78,7 @@ class StoreFactoriesTest {
       System.clearProperty(StoreFactories.URI_PROPERTY_PREFIX + "postgresql");
     }
     assertThat(StoreFactories.forName("postgresql").server())
-        .hasValueSatisfying(s -> assertThat(s.uri()).isEqualTo(PostgresServer.DEFAULT_URI));
+        .hasValueSatisfying(s -> assertThat(s.uri()).isEqualTo("postgresql://postgres@127.0.0.1:5432/test"));
   }
 
   @Test

@@ -23,6 +23,22 @@ class FileSessionStorageProviderTest {
   }
 
   @Test
+  void theProviderNamesTheDirectoryAndItsTemporaryFilesWithoutOpeningOrCreatingIt() {
+    Path missing = dir.toAbsolutePath().resolve("not yet");
+    String uri = "file:" + dir.toAbsolutePath() + "/not%20yet?fsync=false";
+    org.sessionkit.spi.LocalLocation location =
+        SessionStorages.provider(uri).localLocation(uri).orElseThrow();
+    assertThat(location.directory()).isEqualTo(missing);
+    assertThat(Files.exists(missing)).isFalse();
+    java.nio.file.PathMatcher temp =
+        missing.getFileSystem().getPathMatcher("glob:" + location.leftoverGlob().orElseThrow());
+    assertThat(temp.matches(Path.of(".sk-0123abcd.tmp"))).isTrue();
+    assertThat(temp.matches(Path.of("user-42.json"))).isFalse();
+    assertThatThrownBy(() -> SessionStorages.provider("file://server/x").localLocation("file://server/x"))
+        .isInstanceOf(StorageConfigurationException.class);
+  }
+
+  @Test
   void absoluteLocationsInEveryForm() {
     Path abs = dir.toAbsolutePath();
     assertThat(openAndGetDirectory("file:" + abs)).isEqualTo(abs);

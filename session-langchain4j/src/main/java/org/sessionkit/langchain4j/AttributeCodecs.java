@@ -102,8 +102,11 @@ public final class AttributeCodecs {
   /** The member of a typed value that holds its stored form. */
   public static final String VALUE_MEMBER = "value";
 
-  /** How deeply values may nest (lists, maps, sets inside one another). */
-  public static final int MAX_DEPTH = 100;
+  /**
+   * How deeply values may nest (lists, maps, sets and codec values inside one another). Within
+   * it, every stored form stays within the session format's 128 levels of JSON nesting.
+   */
+  public static final int MAX_DEPTH = 40;
 
   /** The tags this class uses itself; no codec may take them. */
   public static final Set<String> BUILT_IN_TAGS =
@@ -136,6 +139,9 @@ public final class AttributeCodecs {
                   AnthropicServerToolResultCodec.CLASS_NAME,
                   "dev.langchain4j:langchain4j-anthropic",
                   () -> new AnthropicServerToolResultCodec())));
+
+  // The depth at which a codec runs, on this thread, so that values it nests count from there.
+  private static final ThreadLocal<int[]> CODEC_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
   private final List<Registered> registered;
   private final Map<String, Registered> byClassName = new HashMap<>();
@@ -202,7 +208,8 @@ public final class AttributeCodecs {
    */
   public JsonValue encode(Object value) {
     try {
-      return encode(value, 0);
+      // Called by a codec for its nested values: continue from the codec's depth.
+      return encode(value, CODEC_DEPTH.get()[0]);
     } catch (AttributeException e) {
       throw new UnmappableMessageException(e.describe("the value"), e.getCause());
     }
@@ -358,13 +365,23 @@ public final class AttributeCodecs {
     checkDepth(depth);
     AttributeCodec<Object> codec = r.codec();
     JsonValue json;
+    int[] codecDepth = CODEC_DEPTH.get();
+    int saved = codecDepth[0];
+    codecDepth[0] = depth + 1;
     try {
       json = codec.encode(value, this);
     } catch (AttributeException e) {
       throw e;
+    } catch (LinkageError e) {
+      throw r.missing(e);
+    } catch (UnmappableMessageException e) {
+      // A nested value the codec handed back to the registry; its message says where and why.
+      throw new AttributeException("inside a " + r.tag + " value, " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new AttributeException(
           "the codec for " + value.getClass().getName() + " (tag " + r.tag + ") failed: " + e.getMessage(), e);
+    } finally {
+      codecDepth[0] = saved;
     }
     if (json == null) {
       throw new AttributeException("the codec for tag " + r.tag + " returned null");

@@ -109,6 +109,7 @@ public final class SessionChatMemoryStore implements ChatMemoryStore {
   private final Function<Object, String> memoryIdMapping;
   private final Duration timeout;
   private final Clock clock;
+  private final AttributeCodecs codecs;
   private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
 
   // What this thread last read or wrote, per session id: the base its next list derives from.
@@ -134,6 +135,7 @@ public final class SessionChatMemoryStore implements ChatMemoryStore {
     this.memoryIdMapping = b.memoryIdMapping;
     this.timeout = b.timeout;
     this.clock = b.clock;
+    this.codecs = b.codecs;
     for (int i = 0; i < locks.length; i++) {
       locks[i] = new ReentrantLock();
     }
@@ -171,7 +173,7 @@ public final class SessionChatMemoryStore implements ChatMemoryStore {
   public List<ChatMessage> getMessages(Object memoryId) {
     String id = sessionId(memoryId);
     Optional<VersionedSession> stored = load(id);
-    List<ChatMessage> messages = LangChain4jMessages.toChatMessages(messagesOf(stored));
+    List<ChatMessage> messages = LangChain4jMessages.toChatMessages(messagesOf(stored), codecs);
     seen.get().put(id, stored);
     return messages;
   }
@@ -192,7 +194,7 @@ public final class SessionChatMemoryStore implements ChatMemoryStore {
   @Override
   public void updateMessages(Object memoryId, List<ChatMessage> messages) {
     String id = sessionId(memoryId);
-    List<Message> ours = LangChain4jMessages.toSessionMessages(messages);
+    List<Message> ours = LangChain4jMessages.toSessionMessages(messages, codecs);
     Map<String, Optional<VersionedSession>> mine = seen.get();
     Optional<VersionedSession> base = mine.remove(id);
     ReentrantLock lock = lockFor(id);
@@ -385,6 +387,7 @@ public final class SessionChatMemoryStore implements ChatMemoryStore {
     private Function<Object, String> memoryIdMapping = String::valueOf;
     private Duration timeout = DEFAULT_TIMEOUT;
     private Clock clock = Clock.systemUTC();
+    private AttributeCodecs codecs = AttributeCodecs.defaults();
 
     private Builder(SessionStorage storage) {
       this.storage = Objects.requireNonNull(storage, "storage");
@@ -427,6 +430,12 @@ public final class SessionChatMemoryStore implements ChatMemoryStore {
     /** Sets the clock for {@code createdAt}/{@code updatedAt} (default: the UTC system clock). */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Sets the codecs for message attribute values (default {@link AttributeCodecs#defaults()}). */
+    public Builder attributeCodecs(AttributeCodecs codecs) {
+      this.codecs = Objects.requireNonNull(codecs, "codecs");
       return this;
     }
 

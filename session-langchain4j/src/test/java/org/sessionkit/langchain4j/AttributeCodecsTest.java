@@ -107,6 +107,27 @@ class AttributeCodecsTest {
         .hasMessageContaining("nest deeper than " + AttributeCodecs.MAX_DEPTH);
   }
 
+  @Test
+  void valuesNestedAsDeepAsAllowedFitTheDocumentFormat() {
+    // The deepest stored form per level: a map with a non-string key (a typed value holding an
+    // array of [key, value] pairs), 40 levels deep.
+    Object value = "leaf";
+    for (int i = 0; i < AttributeCodecs.MAX_DEPTH; i++) {
+      value = Map.of(i, value);
+    }
+    AiMessage deep = AiMessage.builder().text("x").attributes(Map.of("deep", value)).build();
+    Session session = Session.create("s", "/").withMessages(LangChain4jMessages.toSessionMessages(List.of(deep)));
+    SessionCodec codec = SessionCodec.defaults();
+    assertThat(LangChain4jMessages.toChatMessages(codec.decode(codec.encode(session), "test").messages()))
+        .containsExactly(deep);
+    Object deeper = Map.of(-1, value);
+    assertThatThrownBy(() -> LangChain4jMessages.toSessionMessages(
+            List.of(AiMessage.builder().text("x").attributes(Map.of("deep", deeper)).build())))
+        .isInstanceOf(UnmappableMessageException.class)
+        .hasMessageContaining("attribute \"deep\"")
+        .hasMessageContaining("nest deeper than 40");
+  }
+
   private static <T> AttributeCodec<T> codec(String tag, Class<T> type) {
     return new AttributeCodec<>() {
       @Override public String tag() { return tag; }

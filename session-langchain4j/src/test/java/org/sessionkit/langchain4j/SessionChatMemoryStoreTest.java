@@ -340,4 +340,28 @@ class SessionChatMemoryStoreTest {
     assertThatThrownBy(() -> SessionChatMemoryStore.builder(storage).timeout(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void attributesRoundTripWithTheConfiguredCodecs() {
+    AttributeCodec<Thread.State> codec = new AttributeCodec<>() {
+      @Override public String tag() { return "test.thread_state"; }
+      @Override public Class<Thread.State> type() { return Thread.State.class; }
+      @Override public org.sessionkit.JsonValue encode(Thread.State v, AttributeCodecs c) { return org.sessionkit.JsonValue.of(v.name()); }
+      @Override public Thread.State decode(org.sessionkit.JsonValue j, AttributeCodecs c) {
+        return Thread.State.valueOf(((org.sessionkit.JsonValue.JsonString) j).value());
+      }
+    };
+    SessionChatMemoryStore store =
+        SessionChatMemoryStore.builder(storage).attributeCodecs(AttributeCodecs.defaults().with(codec)).build();
+    List<dev.langchain4j.data.message.ChatMessage> messages = List.of(
+        dev.langchain4j.data.message.UserMessage.from("hi"),
+        dev.langchain4j.data.message.AiMessage.builder().text("x")
+            .attributes(java.util.Map.of("state", Thread.State.BLOCKED, "n", 5L, "bytes", new byte[] {1})).build());
+    store.updateMessages("attrs", messages);
+    List<dev.langchain4j.data.message.ChatMessage> back = store.getMessages("attrs");
+    java.util.Map<String, Object> attributes = ((dev.langchain4j.data.message.AiMessage) back.get(1)).attributes();
+    assertThat(attributes.get("state")).isEqualTo(Thread.State.BLOCKED);
+    assertThat(attributes.get("n")).isInstanceOf(Long.class).isEqualTo(5L);
+    assertThat((byte[]) attributes.get("bytes")).containsExactly(1);
+  }
 }

@@ -109,6 +109,27 @@ abstract class ConversationContract {
   }
 
   @Test
+  void theWindowMemoryKeepsTheWholeHistoryAndServesTheTailWithTheSystemMessage() {
+    ChatMemory memory = SessionWindowChatMemory.builder(counting.storage()).maxMessages(6).build();
+    memory.add("w", new SystemMessage("You answer weather questions."));
+    String[] cities = {"Paris", "Oslo", "Lima", "Kyoto"};
+    for (int i = 0; i < cities.length; i++) {
+      for (List<Message> add : turn(i, cities[i])) {
+        memory.get("w");
+        memory.add("w", add);
+      }
+    }
+    List<Message> window = memory.get("w");
+    assertThat(window.get(0)).isEqualTo(new SystemMessage("You answer weather questions."));
+    // The last 6 of 16 start with a tool result whose call fell out: it is left out.
+    assertThat(window).hasSize(6);
+    assertThat(window.get(1)).isInstanceOf(AssistantMessage.class);
+    assertThat(window.get(window.size() - 1).getText()).contains("Kyoto");
+    // Nothing was dropped from the store.
+    assertThat(SessionChatMemoryRepository.create(storage).findByConversationId("w")).hasSize(16);
+  }
+
+  @Test
   void aTurnThatFitsTheWindowCostsOneReadAndOneAppend() {
     ChatMemory memory =
         MessageWindowChatMemory.builder().chatMemoryRepository(repository).maxMessages(1000).build();

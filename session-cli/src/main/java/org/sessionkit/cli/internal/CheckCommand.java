@@ -24,7 +24,7 @@ import org.sessionkit.SessionStorage;
 import org.sessionkit.spi.StorageUri;
 import org.sessionkit.spi.Timestamps;
 import org.sessionkit.cli.ExitCode;
-import org.sessionkit.file.internal.FileSessionStorageProvider;
+import org.sessionkit.spi.LocalLocation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -195,27 +195,28 @@ final class CheckCommand extends BaseCommand {
   }
 
   /**
-   * Returns the temporary files of a file store's directory, looked at before the store opens
-   * it (opening removes them). Empty for other stores, and when the URI is malformed (opening
-   * reports that).
+   * Returns the temporary files of interrupted writes in the directory of a store kept in files
+   * (the file store's {@code .sk-*.tmp}, or what another store's provider names), looked at
+   * before the store opens it (opening removes them). Empty for other stores, and when the URI
+   * is malformed (opening reports that).
    */
   private List<Leftover> leftovers(Instant now) throws IOException {
-    if (!StorageUri.startsWithScheme(uri, "file")) {
-      return List.of();
-    }
-    Path dir;
+    Optional<LocalLocation> location;
     try {
-      dir = FileSessionStorageProvider.directoryOf(StorageUri.parse(uri, "file"));
+      location = Io.localLocation(uri);
     } catch (RuntimeException e) {
       return List.of();
     }
+    if (location.isEmpty() || location.get().leftoverGlob().isEmpty()) {
+      return List.of();
+    }
+    Path dir = location.get().directory();
     if (!Files.isDirectory(dir)) {
       return List.of();
     }
     Instant cutoff = now.minusSeconds(LEFTOVER_AGE_SECONDS);
     List<Leftover> found = new ArrayList<>();
-    // The file store names its temporary files .sk-*.tmp (see session-file's README).
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".sk-*.tmp")) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, location.get().leftoverGlob().get())) {
       for (Path p : files) {
         try {
           BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);

@@ -8,8 +8,12 @@ import java.nio.file.Path;
 import java.util.Objects;
 import org.sessionkit.spi.StorageUri;
 import org.sessionkit.cli.ExitCode;
-import org.sessionkit.file.internal.FileSessionStorageProvider;
+import java.util.Optional;
 import org.sessionkit.SessionStorage;
+import org.sessionkit.SessionStorages;
+import org.sessionkit.StorageConfigurationException;
+import org.sessionkit.spi.LocalLocation;
+import org.sessionkit.spi.SessionStorageProvider;
 import org.sessionkit.cli.StoreOpener;
 
 /**
@@ -63,20 +67,23 @@ public record Io(
   }
 
   /**
-   * Opens the store of {@code uri} to read what it holds: as {@link #open}, but a {@code file:}
-   * store whose directory does not exist is an error instead of being created empty (a typo in
-   * a path must not look like an empty store).
+   * Opens the store of {@code uri} to read what it holds: as {@link #open}, but a store kept in a
+   * local directory (its provider names it, {@link
+   * org.sessionkit.spi.SessionStorageProvider#localLocation}: the file store, or any other) whose
+   * directory does not exist is an error instead of being created empty (a typo in a path must
+   * not look like an empty store).
    *
    * @throws CliException when it can't be opened or its directory is missing
    */
   public SessionStorage openExisting(String role, String uri) {
-    if (StorageUri.startsWithScheme(uri, "file")) {
-      Path dir;
-      try {
-        dir = FileSessionStorageProvider.directoryOf(StorageUri.parse(uri, "file"));
-      } catch (RuntimeException e) {
-        return open(role, uri); // malformed: opening says what is wrong
-      }
+    Optional<LocalLocation> location;
+    try {
+      location = localLocation(uri);
+    } catch (RuntimeException e) {
+      return open(role, uri); // malformed: opening says what is wrong
+    }
+    if (location.isPresent()) {
+      Path dir = location.get().directory();
       if (!Files.exists(dir)) {
         secrets.register(uri);
         throw new CliException(ExitCode.STORE,
@@ -84,6 +91,23 @@ public record Io(
       }
     }
     return open(role, uri);
+  }
+
+  /**
+   * Returns where the store of {@code uri} keeps its files on this machine, as the provider that
+   * serves the URI on the class path says without opening it; empty for stores that keep none
+   * and for URIs no provider serves (opening reports those).
+   *
+   * @throws RuntimeException if the provider finds the URI malformed
+   */
+  public static Optional<LocalLocation> localLocation(String uri) {
+    SessionStorageProvider provider;
+    try {
+      provider = SessionStorages.provider(uri);
+    } catch (StorageConfigurationException e) {
+      return Optional.empty();
+    }
+    return provider.localLocation(uri);
   }
 
   /** Prints {@code text} (scrubbed of secrets) and a line break to the standard output. */

@@ -29,8 +29,10 @@ import org.sessionkit.file.FileSessionStorage;
  *
  * <p>Options: {@code fsync} ({@code true}), {@code threads} ({@value
  * FileSessionStorage#DEFAULT_THREADS}, 1..256), {@code maxDocumentBytes} (the codec's default),
- * {@code create} ({@code true}: create a missing directory). Any other option is a
- * configuration error. Stateless and thread safe.
+ * {@code create} ({@code true}: create a missing directory), {@code retention} (none: an ISO-8601
+ * duration such as {@code P30D}, or {@code 500ms}, {@code 5s}, {@code 2m}; sessions not written for
+ * that long are absent and swept). Any other option is a configuration error. Stateless and thread
+ * safe.
  */
 @AutoService(SessionStorageProvider.class)
 public final class FileSessionStorageProvider implements SessionStorageProvider {
@@ -57,19 +59,30 @@ public final class FileSessionStorageProvider implements SessionStorageProvider 
     long maxDocumentBytes =
         o.longInteger("maxDocumentBytes", SessionCodec.DEFAULT_MAX_DOCUMENT_BYTES, 1, Integer.MAX_VALUE - 8);
     boolean create = o.bool("create", true);
+    java.time.Duration retention = o.duration("retention", java.time.Duration.ZERO);
     o.finish();
     return FileSessionStorage.builder(directory)
         .fsync(fsync)
         .threads(threads)
         .maxDocumentBytes(maxDocumentBytes)
         .createDirectory(create)
+        .retention(retention)
         .build();
   }
 
   /**
-   * Returns the directory a {@code file:} URI names. Public for the {@code sessionkit check}
-   * command, which looks at the directory before a store opens it (opening removes leftover
-   * temporary files, which the check reports).
+   * The directory a {@code file:} URI names, and the temporary files ({@code .sk-*.tmp}) that an
+   * interrupted write leaves there and opening the store removes.
+   */
+  @Override
+  public java.util.Optional<org.sessionkit.spi.LocalLocation> localLocation(String uri) {
+    return java.util.Optional.of(new org.sessionkit.spi.LocalLocation(
+        directoryOf(StorageUri.parse(uri, "file")),
+        java.util.Optional.of(DirectoryStore.TEMP_PREFIX + "*" + DirectoryStore.TEMP_SUFFIX)));
+  }
+
+  /**
+   * Returns the directory a {@code file:} URI names.
    *
    * @throws StorageConfigurationException if it names none, another host, or a malformed path
    */

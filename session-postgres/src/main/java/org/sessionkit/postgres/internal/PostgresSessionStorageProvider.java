@@ -32,4 +32,10 @@ public final class PostgresSessionStorageProvider implements SessionStorageProvi
   public SessionStorage create(StorageUri uri) {
     return PostgresSessionStorage.open(uri.unredacted());
   }
+
+  /** A schema per benchmark trial, and the raw-JDBC baseline ({@link PostgresBenchmarkSupport}). */
+  @Override
+  public java.util.Optional<org.sessionkit.spi.BenchmarkSupport> benchmarkSupport() {
+    return java.util.Optional.of(new PostgresBenchmarkSupport());
+  }
 }

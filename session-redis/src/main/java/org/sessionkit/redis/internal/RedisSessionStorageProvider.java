@@ -35,4 +35,10 @@ public final class RedisSessionStorageProvider implements SessionStorageProvider
     StoreUri.parse(uri);
     return RedisSessionStorage.open(uri.unredacted());
   }
+
+  /** A key prefix per benchmark trial, and the plain SET/GET baseline ({@link RedisBenchmarkSupport}). */
+  @Override
+  public java.util.Optional<org.sessionkit.spi.BenchmarkSupport> benchmarkSupport() {
+    return java.util.Optional.of(new RedisBenchmarkSupport());
+  }
 }

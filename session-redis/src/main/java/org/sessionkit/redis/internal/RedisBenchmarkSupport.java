@@ -1,4 +1,4 @@
-package org.sessionkit.bench;
+package org.sessionkit.redis.internal;
 
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
@@ -9,39 +9,35 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
-import org.sessionkit.redis.internal.StoreUri;
+import org.sessionkit.spi.BenchmarkBaseline;
+import org.sessionkit.spi.BenchmarkSupport;
 
 /**
- * The Redis store in the benchmark: each trial works under a key prefix of its own ({@code
- * sessionkit-bench:<namespace>:}, the store's {@code prefix} option; the baseline uses another),
- * whose keys are removed with {@code SCAN} + {@code UNLINK} when the trial ends. The default
- * server is the local development one, {@value #DEFAULT_URI}.
+ * The Redis store in the benchmark: a namespace is a key prefix ({@code sessionkit-bench:<namespace>:},
+ * the store's {@code prefix} option; the baseline uses another), whose keys are removed with
+ * {@code SCAN} + {@code UNLINK}. The baseline is {@link RedisBaseline}. Stateless.
  */
-final class RedisServer implements ServerStore {
+final class RedisBenchmarkSupport implements BenchmarkSupport {
 
   /** The local development server. */
-  static final String DEFAULT_URI = "redis://127.0.0.1:6379";
+  static final String DEVELOPMENT_URI = "redis://127.0.0.1:6379";
 
   /** What every key prefix of the benchmark starts with. */
   static final String KEY_PREFIX = "sessionkit-bench:";
 
   @Override
-  public String scheme() {
-    return "redis";
-  }
-
-  @Override
-  public String defaultUri() {
-    return DEFAULT_URI;
+  public Optional<String> developmentUri() {
+    return Optional.of(DEVELOPMENT_URI);
   }
 
   @Override
   public String baselineDescription() {
-    return "baseline: SessionCodec.encode + SET of the document; GET + decode (Lettuce, one connection)";
+    return "SessionCodec.encode + SET of the document; GET + decode (Lettuce, one connection)";
   }
 
   @Override
@@ -56,22 +52,25 @@ final class RedisServer implements ServerStore {
 
   @Override
   public SessionStorage openStore(String uri, String namespace) {
-    return SessionStorages.open(PostgresServer.withOption(uri, "prefix=" + keyPrefix(namespace)));
+    String option = "prefix=" + keyPrefix(namespace);
+    return SessionStorages.open(
+        uri + (uri.contains("?") ? "&" : "?") + option, List.of(new RedisSessionStorageProvider()));
   }
 
   @Override
-  public SessionStorage openBaseline(String uri, String namespace) {
-    return new RawRedisStorage(redisUri(uri), keyPrefix(namespace));
+  public BenchmarkBaseline openBaseline(String uri, String namespace) {
+    return new RedisBaseline(redisUri(uri), keyPrefix(namespace));
   }
 
   @Override
-  public void drop(String uri, String namespace) {
+  public void dropNamespace(String uri, String namespace) {
     unlink(uri, keyPrefix(namespace));
   }
 
   @Override
-  public int sweep(String uri, String namespacePrefix) {
-    return (int) unlink(uri, KEY_PREFIX + namespacePrefix);
+  public int dropNamespaces(String uri, String prefix) {
+    // counts keys, not namespaces: zero still means nothing was left behind
+    return (int) unlink(uri, KEY_PREFIX + prefix);
   }
 
   /** The key prefix of a namespace. */
@@ -79,7 +78,7 @@ final class RedisServer implements ServerStore {
     return KEY_PREFIX + namespace + ":";
   }
 
-  /** The server of a store URI, without the store's options, with a short timeout. */
+  /** The server of a store URI, without the store's options, with a long command timeout. */
   static RedisURI redisUri(String uri) {
     RedisURI u = StoreUri.parse(uri).redisUri();
     u.setTimeout(Duration.ofSeconds(30));

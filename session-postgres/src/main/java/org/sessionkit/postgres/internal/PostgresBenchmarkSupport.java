@@ -1,4 +1,4 @@
-package org.sessionkit.bench;
+package org.sessionkit.postgres.internal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,34 +11,30 @@ import java.util.Optional;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
+import org.sessionkit.StorageConfigurationException;
+import org.sessionkit.StorageUnavailableException;
+import org.sessionkit.spi.BenchmarkBaseline;
+import org.sessionkit.spi.BenchmarkSupport;
 import org.sessionkit.spi.StorageUri;
-import org.sessionkit.postgres.internal.PgUri;
 
 /**
- * The PostgreSQL store in the benchmark: each trial works in a schema of its own (the store's
- * {@code schema} option; the baseline's tables live in another), dropped with {@code DROP
- * SCHEMA … CASCADE} when the trial ends. The default server is the local development one,
- * {@value #DEFAULT_URI}.
+ * The PostgreSQL store in the benchmark: a namespace is a schema (the store's {@code schema}
+ * option; the baseline's tables live in a schema of their own), removed with {@code DROP SCHEMA …
+ * CASCADE}. The baseline is {@link PostgresBaseline}. Stateless.
  */
-final class PostgresServer implements ServerStore {
+final class PostgresBenchmarkSupport implements BenchmarkSupport {
 
   /** The local development server (trust authentication). */
-  static final String DEFAULT_URI = "postgresql://postgres@127.0.0.1:5432/test";
+  static final String DEVELOPMENT_URI = "postgresql://postgres@127.0.0.1:5432/test";
 
   @Override
-  public String scheme() {
-    return "postgresql";
-  }
-
-  @Override
-  public String defaultUri() {
-    return DEFAULT_URI;
+  public Optional<String> developmentUri() {
+    return Optional.of(DEVELOPMENT_URI);
   }
 
   @Override
   public String baselineDescription() {
-    return "baseline: SessionCodec.encode + one JDBC upsert of the document (auto-commit); "
-        + "one select by id + decode";
+    return "SessionCodec.encode + one JDBC upsert of the document (auto-commit); one select by id + decode";
   }
 
   @Override
@@ -52,30 +48,30 @@ final class PostgresServer implements ServerStore {
 
   @Override
   public SessionStorage openStore(String uri, String namespace) {
-    return SessionStorages.open(withOption(uri, "schema=" + namespace));
+    return SessionStorages.open(withOption(uri, "schema=" + namespace), List.of(new PostgresSessionStorageProvider()));
   }
 
   @Override
-  public SessionStorage openBaseline(String uri, String namespace) {
-    return new RawPostgresStorage(dataSource(uri), namespace);
+  public BenchmarkBaseline openBaseline(String uri, String namespace) {
+    return new PostgresBaseline(dataSource(uri), namespace);
   }
 
   @Override
-  public void drop(String uri, String namespace) {
+  public void dropNamespace(String uri, String namespace) {
     try (Connection c = dataSource(uri).getConnection(); Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA IF EXISTS \"" + namespace + "\" CASCADE");
+      s.execute("DROP SCHEMA IF EXISTS " + quote(namespace) + " CASCADE");
     } catch (SQLException e) {
-      throw new IllegalStateException("can't drop the schema " + namespace + ": " + e.getMessage(), e);
+      throw new StorageUnavailableException("can't drop the schema " + namespace + ": " + e.getMessage(), e);
     }
   }
 
   @Override
-  public int sweep(String uri, String namespacePrefix) {
+  public int dropNamespaces(String uri, String prefix) {
     List<String> schemas = new ArrayList<>();
     try (Connection c = dataSource(uri).getConnection()) {
       try (PreparedStatement ps =
           c.prepareStatement("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, ?)")) {
-        ps.setString(1, namespacePrefix);
+        ps.setString(1, prefix);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             schemas.add(rs.getString(1));
@@ -84,11 +80,11 @@ final class PostgresServer implements ServerStore {
       }
       try (Statement s = c.createStatement()) {
         for (String schema : schemas) {
-          s.execute("DROP SCHEMA IF EXISTS \"" + schema.replace("\"", "\"\"") + "\" CASCADE");
+          s.execute("DROP SCHEMA IF EXISTS " + quote(schema) + " CASCADE");
         }
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("can't sweep the schemas " + namespacePrefix + "*: " + e.getMessage(), e);
+      throw new StorageUnavailableException("can't drop the schemas " + prefix + "*: " + e.getMessage(), e);
     }
     return schemas.size();
   }
@@ -104,7 +100,7 @@ final class PostgresServer implements ServerStore {
       try {
         ds.setProperty(k, v);
       } catch (SQLException e) {
-        throw new IllegalArgumentException(
+        throw new StorageConfigurationException(
             "bad driver option " + k + " in " + StorageUri.redact(uri) + ": " + e.getMessage(), e);
       }
     });
@@ -114,7 +110,11 @@ final class PostgresServer implements ServerStore {
     return ds;
   }
 
-  static String withOption(String uri, String option) {
+  private static String withOption(String uri, String option) {
     return uri + (uri.contains("?") ? "&" : "?") + option;
+  }
+
+  private static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 }
