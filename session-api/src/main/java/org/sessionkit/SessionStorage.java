@@ -56,7 +56,11 @@ import java.util.stream.StreamSupport;
  * those); afterwards every operation fails with {@link StorageClosedException}.
  *
  * <p>Implementations should extend {@link AbstractSessionStorage}, which implements the shared
- * parts of this contract once.
+ * parts of this contract once. The whole contract, as the compatibility kit checks it, is
+ * described in <a href="https://github.com/sessionkit/sessionkit/blob/main/docs/contract.md">the
+ * storage contract</a>; how sessions are stored in <a
+ * href="https://github.com/sessionkit/sessionkit/blob/main/docs/format.md">the session document
+ * format</a>.
  */
 public interface SessionStorage extends AutoCloseable {
 

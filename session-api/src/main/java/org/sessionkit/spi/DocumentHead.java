@@ -1,5 +1,6 @@
 package org.sessionkit.spi;
 
+import org.sessionkit.SessionState;
 import org.sessionkit.SessionSummary;
 import java.time.Instant;
 import java.util.Objects;
@@ -17,13 +18,16 @@ import java.util.Optional;
  *     document has metadata, otherwise the number counted in the document
  * @param metadata the store metadata the document carries, if any (neuron's documents have
  *     none)
+ * @param state the session's state, when it was asked for ({@link
+ *     SessionCodec#readHead(java.io.InputStream, String, boolean)}); empty otherwise
  */
 public record DocumentHead(
     String id,
     Instant createdAt,
     Instant updatedAt,
     long messageCount,
-    Optional<DocumentMetadata> metadata) {
+    Optional<DocumentMetadata> metadata,
+    Optional<SessionState> state) {
 
   /**
    * Validates the fields.
@@ -36,8 +40,15 @@ public record DocumentHead(
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(updatedAt, "updatedAt");
     Objects.requireNonNull(metadata, "metadata");
+    Objects.requireNonNull(state, "state");
     if (messageCount < 0) {
       throw new IllegalArgumentException("messageCount < 0: " + messageCount);
     }
+  }
+
+  /** A head read without the state. */
+  public DocumentHead(
+      String id, Instant createdAt, Instant updatedAt, long messageCount, Optional<DocumentMetadata> metadata) {
+    this(id, createdAt, updatedAt, messageCount, metadata, Optional.empty());
   }
 }

@@ -36,8 +36,9 @@ import org.sessionkit.internal.codec.ValidatedMessages;
 import org.sessionkit.internal.codec.WriteProblem;
 
 /**
- * The session document format of {@code FORMAT.md} — neuron 0.3's JSON, plus sessionkit's
- * optional {@code "sessionkit"} metadata — shared by every store. Immutable and thread safe;
+ * The <a href="https://github.com/sessionkit/sessionkit/blob/main/docs/format.md">session
+ * document format</a> — neuron 0.3's JSON, plus sessionkit's optional {@code "sessionkit"}
+ * metadata and per-message {@code metadata} — shared by every store. Immutable and thread safe;
  * reuse one instance (it holds a configured Jackson factory and a few reusable buffers).
  *
  * <h2>Writing</h2>
@@ -254,7 +255,19 @@ public final class SessionCodec {
    * @throws IOException only if reading {@code in} fails
    */
   public DocumentHead readHead(InputStream in, String source) throws IOException {
-    return read(open(in, source), source, 0, DocumentReader::head);
+    return readHead(in, source, false);
+  }
+
+  /**
+   * Reads the head of a document from {@code in}, as {@link #readHead(InputStream, String)}
+   * does, and with {@code withState} the session's state too ({@link DocumentHead#state()}):
+   * a sessionkit document is then read up to its {@code messages}, which follow the state.
+   *
+   * @throws CorruptDocumentException if the head (or the state) can't be read
+   * @throws IOException only if reading {@code in} fails
+   */
+  public DocumentHead readHead(InputStream in, String source, boolean withState) throws IOException {
+    return read(open(in, source), source, 0, r -> r.head(withState));
   }
 
 
@@ -264,8 +277,103 @@ public final class SessionCodec {
    * @throws CorruptDocumentException if the head can't be read
    */
   public DocumentHead readHead(byte[] document, String source) {
-    return readInMemory(document, source, 0, DocumentReader::head);
+    return readHead(document, source, false);
   }
+
+  /**
+   * Reads the head of a document held in memory, with the state if {@code withState}; see
+   * {@link #readHead(InputStream, String, boolean)}.
+   *
+   * @throws CorruptDocumentException if the head can't be read
+   */
+  public DocumentHead readHead(byte[] document, String source, boolean withState) {
+    return readInMemory(document, source, 0, r -> r.head(withState));
+  }
+
+  /**
+   * Reads a document from {@code in} to its end but builds only the messages of a slice: up to
+   * {@code count} messages ending at {@code end} (exclusive; the end of the session when empty;
+   * an end beyond the last message means the end). The messages outside the slice are skipped
+   * by the streaming parser, never built, so reading the last few messages of a long session
+   * costs a scan of its bytes, not a model of its history. The slice must be known when the
+   * parser reaches the messages: a sessionkit document says its message count in its metadata,
+   * first; for another document pass the count read before ({@code knownMessageCount}, e.g.
+   * from {@link #readHead}). Without either, and without an {@code end}, the last {@code count}
+   * messages are kept while reading, building and dropping the earlier ones. The document is
+   * checked as {@link #decodeDocument(InputStream, String)} checks it, except that skipped
+   * messages are only checked to be JSON objects. Does not close {@code in}.
+   *
+   * @throws CorruptDocumentException if the document can't be read, or holds another number of
+   *     messages than its metadata (or {@code knownMessageCount}) says
+   * @throws IOException only if reading {@code in} fails
+   */
+  public StoredSlice decodeSlice(
+      InputStream in, String source, OptionalLong end, int count, OptionalLong knownMessageCount)
+      throws IOException {
+    checkSlice(end, count);
+    return read(open(in, source), source, 0, r -> r.slice(end, count, knownMessageCount));
+  }
+
+  /**
+   * Reads a slice of a document held in memory; see {@link #decodeSlice(InputStream, String,
+   * OptionalLong, int, OptionalLong)}.
+   *
+   * @throws CorruptDocumentException if the document can't be read
+   */
+  public StoredSlice decodeSlice(
+      byte[] document, String source, OptionalLong end, int count, OptionalLong knownMessageCount) {
+    checkSlice(end, count);
+    return readInMemory(document, source, 0, r -> r.slice(end, count, knownMessageCount));
+  }
+
+  private static void checkSlice(OptionalLong end, int count) {
+    if (count < 0 || (end.isPresent() && end.getAsLong() < 0)) {
+      throw new IllegalArgumentException("a slice needs count >= 0 and end >= 0");
+    }
+  }
+
+  /**
+   * Encodes {@code session} for a sessionkit document whose metadata is chosen later: see
+   * {@link PreparedDocument}. Makes the same checks as {@link #encode(Session, DocumentMetadata)}.
+   *
+   * @throws InvalidSessionException if the session can't be stored faithfully
+   */
+  public PreparedDocument prepare(Session session) {
+    Objects.requireNonNull(session, "session");
+    ByteSink sink = write(
+        ByteSink.storing(pool, maxDocumentBytes),
+        "session " + Names.quote(session.id()),
+        false,
+        w -> w.sessionWithoutMetadata(session));
+    try {
+      // The object without its opening brace: what follows "{"sessionkit":{…}," in a document.
+      return new PreparedDocument(this, session.id(), session.messages().size(), sink.toByteArray(1));
+    } finally {
+      sink.release(pool);
+    }
+  }
+
+  /** Encodes {@code {"sessionkit":{…},} for {@link PreparedDocument#head}. */
+  byte[] documentHead(String id, DocumentMetadata metadata, long bodyBytes) {
+    String what = "session " + Names.quote(id);
+    ByteSink sink = write(ByteSink.storing(pool, maxDocumentBytes), what, false, w -> w.metadataObject(metadata));
+    try {
+      if (sink.size() + bodyBytes + HEAD_FRAME.length + 1 > maxDocumentBytes) {
+        throw tooLarge(what);
+      }
+      byte[] meta = sink.toByteArray();
+      byte[] head = new byte[HEAD_FRAME.length + meta.length + 1];
+      System.arraycopy(HEAD_FRAME, 0, head, 0, HEAD_FRAME.length);
+      System.arraycopy(meta, 0, head, HEAD_FRAME.length, meta.length);
+      head[head.length - 1] = ',';
+      return head;
+    } finally {
+      sink.release(pool);
+    }
+  }
+
+  private static final byte[] HEAD_FRAME =
+      ("{\"" + Fields.SESSIONKIT + "\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   /**
    * Checks that {@code session} can be stored, with the same checks {@link #encode(Session)}

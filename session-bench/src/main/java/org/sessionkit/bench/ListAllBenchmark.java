@@ -13,7 +13,8 @@ import org.sessionkit.SessionSummary;
 /**
  * {@code list()} over a store holding {@code sessions} sessions of {@code size} messages each.
  * Running it with {@code size} 10 and 1,000 shows whether listing reads messages: it should not
- * (PRODUCT.md: a store summarises a session it wrote without reading its messages). The file
+ * (the storage contract, docs/contract.md: a store summarises a session it wrote without reading
+ * its messages). The file
  * store is measured warm (the same instance lists again and again).
  *
  * <p>Run with

@@ -2,14 +2,24 @@ package org.sessionkit.file;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.sessionkit.spi.AbstractBlockingSessionStorage;
 import org.sessionkit.Append;
+import org.sessionkit.BulkDeleteException;
+import org.sessionkit.DeleteFilter;
+import org.sessionkit.IdempotencyKey;
+import org.sessionkit.ListQuery;
+import org.sessionkit.SessionSlice;
 import org.sessionkit.CorruptDocumentException;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.spi.PageRequest;
@@ -27,6 +37,7 @@ import org.sessionkit.VersionedSession;
 import org.sessionkit.spi.WriteCondition;
 import org.sessionkit.file.internal.DirectoryStore;
 import org.sessionkit.file.internal.FileSystemOps;
+import org.sessionkit.file.internal.Retention;
 
 /**
  * A {@link SessionStorage} that keeps each session as one JSON document in a directory, in the
@@ -112,13 +123,22 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
   /** How old a leftover temporary file must be before a store opening the directory removes it. */
   static final Duration DEFAULT_TEMP_GRACE_PERIOD = Duration.ofSeconds(10);
 
+  /** How many expired sessions one background sweep removes at most. */
+  static final int SWEEP_BATCH = 256;
+
+  private static final System.Logger LOG = System.getLogger("org.sessionkit.file");
+
   private final DirectoryStore store;
   private final boolean fsync;
+  private final Retention retention;
+  private final AtomicBoolean sweeping = new AtomicBoolean();
+  private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MIN);
 
-  private FileSessionStorage(DirectoryStore store, Builder b) {
+  private FileSessionStorage(DirectoryStore store, Builder b, Retention retention) {
     super("file:" + store.directory(), b.executor, b.threads);
     this.store = store;
     this.fsync = b.fsync;
+    this.retention = retention;
   }
 
   /**
@@ -140,6 +160,11 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
   /** Returns the store's directory, as an absolute path. */
   public Path directory() {
     return store.directory();
+  }
+
+  /** Returns how long sessions are kept after their last write; empty if forever. */
+  public Optional<Duration> retention() {
+    return retention.period();
   }
 
   /** Returns whether writes are forced to disk. */
@@ -169,7 +194,19 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
 
   @Override
   protected CompletableFuture<Revision> doSave(Session session, WriteCondition condition) {
-    return blockingWrite(() -> store.save(session, condition));
+    return maybeSweep(blockingWrite(() -> store.save(session, condition, Optional.empty())));
+  }
+
+  /**
+   * Writes under the file's lock as one step: the stored head's write log is read, a key found
+   * there completes with its recorded revision and writes nothing, else the condition is
+   * checked and the document written with the key recorded (the last {@value
+   * IdempotencyKey#REMEMBERED} keys are kept in the document's {@code sessionkit} head). The
+   * OS lock makes the step atomic for every process sharing the directory.
+   */
+  @Override
+  protected CompletableFuture<Revision> doSave(Session session, WriteCondition condition, IdempotencyKey key) {
+    return maybeSweep(blockingWrite(() -> store.save(session, condition, Optional.of(key))));
   }
 
   @Override
@@ -177,18 +214,39 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
     return blocking(() -> store.load(id));
   }
 
+  /**
+   * Reads the slice without building the session's other messages: a document this store wrote
+   * is streamed once (its head says how many messages it holds); one neuron wrote is read whole
+   * and scanned twice in memory.
+   */
+  @Override
+  protected CompletableFuture<SessionSlice> doLoadSlice(String id, OptionalLong end, int count) {
+    return blocking(() -> store.loadSlice(id, end, count));
+  }
+
   @Override
   protected CompletableFuture<Void> doDelete(String id, Optional<Revision> expected) {
-    return blockingWrite(
+    return maybeSweep(blockingWrite(
         () -> {
           store.delete(id, expected);
           return null;
-        });
+        }));
+  }
+
+  /**
+   * Deletes page by page (pages of {@link ListQuery#MAX_LIMIT}), each session under its file's
+   * lock and only if its revision is still the one listed: a session written during the
+   * deletion stays as its writer left it. Fails with {@link BulkDeleteException} carrying the
+   * count so far.
+   */
+  @Override
+  protected CompletableFuture<Long> doDeleteMatching(DeleteFilter filter) {
+    return maybeSweep(blockingWrite(() -> store.deleteMatching(filter)));
   }
 
   @Override
   protected CompletableFuture<PageResult> doList(PageRequest request) {
-    return blocking(() -> store.list(request));
+    return maybeSweep(blocking(() -> store.list(request)));
   }
 
   /**
@@ -199,7 +257,7 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
    */
   @Override
   protected CompletableFuture<Revision> doAppend(String id, Append append) {
-    return blockingWrite(() -> store.append(id, append));
+    return maybeSweep(blockingWrite(() -> store.append(id, append)));
   }
 
   /**
@@ -242,6 +300,53 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
     // Deliberately empty; see above.
   }
 
+  /**
+   * Starts a sweep of expired sessions in the background when one is due: at most one runs at a
+   * time, each removes at most {@link #SWEEP_BATCH} documents, and one is due every {@link
+   * #sweepInterval()} of the store's clock (at once again after a sweep that found a full
+   * batch). Called after every operation that may have met expired documents.
+   */
+  private <T> CompletableFuture<T> maybeSweep(CompletableFuture<T> operation) {
+    if (retention.expires() && !isClosed()) {
+      Instant now = retention.now();
+      Instant due = nextSweep.get();
+      if (!now.isBefore(due) && sweeping.compareAndSet(false, true)) {
+        nextSweep.set(now.plus(sweepInterval()));
+        CompletableFuture<Integer> sweep;
+        try {
+          sweep = blockingWrite(() -> store.sweep(SWEEP_BATCH));
+        } catch (RuntimeException e) {
+          sweeping.set(false);
+          return operation;
+        }
+        sweep.whenComplete((removed, failure) -> {
+          if (failure == null && removed >= SWEEP_BATCH) {
+            nextSweep.set(Instant.MIN); // more to do: the next operation sweeps again
+          }
+          if (failure != null && !isClosed()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "sweeping expired sessions of " + directory() + " failed", failure);
+          }
+          sweeping.set(false);
+        });
+      }
+    }
+    return operation;
+  }
+
+  /** How often sweeps run: a tenth of the retention, at most a minute. */
+  private Duration sweepInterval() {
+    Duration tenth = retention.period().orElseThrow().dividedBy(10);
+    return tenth.compareTo(Duration.ofMinutes(1)) < 0 ? tenth : Duration.ofMinutes(1);
+  }
+
+  /**
+   * Removes up to {@code max} expired sessions now, each re-checked under its lock (for tests;
+   * sweeps also run by themselves).
+   */
+  CompletableFuture<Integer> sweepNow(int max) {
+    return blockingWrite(() -> store.sweep(max));
+  }
+
   @Override
   protected void doClose() {
     super.doClose();
@@ -262,6 +367,9 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
     private FileSystemOps ops = FileSystemOps.DEFAULT;
     private Duration tempGracePeriod = DEFAULT_TEMP_GRACE_PERIOD;
     private Optional<Boolean> caseInsensitive = Optional.empty();
+    private Optional<Duration> retention = Optional.empty();
+    private Clock clock = Clock.systemUTC();
+    private java.util.function.Consumer<String> beforeSweepLock = name -> { };
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -321,6 +429,32 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
       return this;
     }
 
+    /**
+     * Keeps each session for {@code retention} after its last write, measured by the store's
+     * {@linkplain #clock clock} (not by the session's {@code updatedAt}): once that has passed,
+     * the session is absent for every operation, and built-in sweeps remove its file. {@link
+     * Duration#ZERO} (the default) keeps sessions forever.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder retention(Duration retention) {
+      if (retention.isNegative()) {
+        throw new IllegalArgumentException("retention must not be negative: " + retention);
+      }
+      this.retention = retention.isZero() ? Optional.empty() : Optional.of(retention);
+      return this;
+    }
+
+    /**
+     * The clock that times writes, for the retention ({@link Clock#systemUTC()} by default).
+     * Every process sharing a directory should use the same time: a write time is stored in the
+     * document's head.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
     /** Replaces the file system calls (tests inject failures and count reads). */
     Builder fileSystemOps(FileSystemOps ops) {
       this.ops = Objects.requireNonNull(ops, "ops");
@@ -330,6 +464,12 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
     /** How old a leftover temporary file must be to be removed at open (tests use zero). */
     Builder tempGracePeriod(Duration grace) {
       this.tempGracePeriod = Objects.requireNonNull(grace, "grace");
+      return this;
+    }
+
+    /** Runs {@code hook} with each name a sweep found expired, before it locks the file (tests). */
+    Builder beforeSweepLock(java.util.function.Consumer<String> hook) {
+      this.beforeSweepLock = Objects.requireNonNull(hook, "hook");
       return this;
     }
 
@@ -350,17 +490,19 @@ public final class FileSessionStorage extends AbstractBlockingSessionStorage {
      */
     public FileSessionStorage build() {
       SessionCodec codec = SessionCodec.builder().maxDocumentBytes(maxDocumentBytes).build();
+      Retention kept = new Retention(retention, clock);
       DirectoryStore store;
       try {
         store = DirectoryStore.open(new DirectoryStore.Options(
-            directory, fsync, codec, ops, tempGracePeriod, caseInsensitive, createDirectory));
+            directory, fsync, codec, ops, tempGracePeriod, caseInsensitive, createDirectory, kept,
+            beforeSweepLock));
       } catch (IOException e) {
         throw new StorageUnavailableException(
             "can't open the file store in " + directory.toAbsolutePath() + ": "
                 + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
       }
       try {
-        return new FileSessionStorage(store, this);
+        return new FileSessionStorage(store, this, kept);
       } catch (RuntimeException e) {
         store.close();
         throw e;

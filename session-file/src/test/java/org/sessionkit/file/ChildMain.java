@@ -33,6 +33,9 @@ import org.sessionkit.VersionedSession;
  *   <li>{@code increment DIR ID N}: N times, increments the custom {@code counter} of session
  *       ID and adds a message {@code PID:i}, alternating {@code update} and {@code append}; then
  *       tries {@code create} of {@code race-0..race-49} and prints {@code won k} for each it won.
+ *   <li>{@code keyed DIR ID N COORD NAME}: appends the turns {@code turn 0..N-1} with keys
+ *       {@code turn-i}, in lock step with the other process through files in COORD, printing
+ *       {@code rev i REVISION}.
  *   <li>{@code crash SEED FSYNC ID...}: prints {@code ready} (after a warm-up on a scratch
  *       directory if the system property {@code sessionkit.child.warmup} is true), waits for a
  *       line naming the directory, then writes self-checking sessions ({@link #check}) there
@@ -50,12 +53,65 @@ public final class ChildMain {
       case "increment":
         increment(Path.of(args[1]), args[2], Integer.parseInt(args[3]), out);
         break;
+      case "keyed":
+        keyed(Path.of(args[1]), args[2], Integer.parseInt(args[3]), Path.of(args[4]), args[5], out);
+        break;
       case "crash":
         crash(Long.parseLong(args[1]), Boolean.parseBoolean(args[2]), List.of(args).subList(3, args.length), out);
         break;
       default:
         throw new IllegalArgumentException(args[0]);
     }
+  }
+
+  /**
+   * Appends turns {@code turn 0..n-1} to {@code id} with the keys {@code turn-i}, in lock step
+   * with the other process: each records in {@code coord/<me>} how many turns it completed and
+   * starts turn i only once both completed turn i-1, so that both call with each key at about
+   * the same time (and neither lags more than the remembered keys behind). Prints {@code rev i
+   * REVISION} for each.
+   */
+  private static void keyed(Path dir, String id, int n, Path coord, String me, PrintStream out) throws Exception {
+    try (FileSessionStorage store = FileSessionStorage.builder(dir).fsync(false).build()) {
+      for (int i = 0; i < n; i++) {
+        progress(coord, me, i);
+        awaitBoth(coord, i);
+        Append turn = Append.of(List.of(Message.user("turn " + i)), SessionState.initial("/w"), Instant.EPOCH)
+            .withIdempotencyKey(org.sessionkit.IdempotencyKey.of("turn-" + i));
+        out.println("rev " + i + " " + Futures.await(store.append(id, turn), 60, SECONDS).value());
+      }
+      progress(coord, me, n);
+    }
+  }
+
+  private static void progress(Path coord, String me, int done) throws IOException {
+    Path temp = coord.resolve(me + ".tmp");
+    Files.writeString(temp, Integer.toString(done));
+    Files.move(temp, coord.resolve(me), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static void awaitBoth(Path coord, int done) throws Exception {
+    long deadline = System.nanoTime() + SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      int ready = 0;
+      try (var files = Files.list(coord)) {
+        for (Path p : files.filter(p -> !p.toString().endsWith(".tmp")).toList()) {
+          try {
+            if (Integer.parseInt(Files.readString(p).trim()) >= done) {
+              ready++;
+            }
+          } catch (java.nio.file.NoSuchFileException | NumberFormatException e) {
+            // Being replaced: look again.
+          }
+        }
+      }
+      if (ready >= 2) {
+        return;
+      }
+      Thread.sleep(1);
+    }
+    throw new IllegalStateException("the other process did not keep up");
   }
 
   private static void increment(Path dir, String id, int n, PrintStream out) {

@@ -82,20 +82,28 @@ final class TestOps implements FileSystemOps {
   }
 
   @Override
-  public void write(FileChannel channel, ByteBuffer bytes) throws IOException {
+  public void write(FileChannel channel, ByteBuffer... buffers) throws IOException {
     synchronized (this) {
       steps.add(Step.WRITE);
     }
     IOException failure = failures.remove(Step.WRITE);
     if (failure != null) {
       if (partialWrite) {
-        ByteBuffer half = bytes.duplicate();
-        half.limit(half.position() + half.remaining() / 2);
-        real.write(channel, half);
+        long total = 0;
+        for (ByteBuffer b : buffers) {
+          total += b.remaining();
+        }
+        long left = total / 2;
+        for (ByteBuffer b : buffers) {
+          ByteBuffer part = b.duplicate();
+          part.limit(part.position() + (int) Math.min(part.remaining(), left));
+          left -= part.remaining();
+          real.write(channel, part);
+        }
       }
       throw failure;
     }
-    real.write(channel, bytes);
+    real.write(channel, buffers);
   }
 
   @Override

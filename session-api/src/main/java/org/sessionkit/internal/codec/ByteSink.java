@@ -76,6 +76,11 @@ public final class ByteSink extends OutputStream {
     return Arrays.copyOf(buf, (int) count);
   }
 
+  /** Returns a copy of the bytes written from index {@code from} on. */
+  public byte[] toByteArray(int from) {
+    return Arrays.copyOfRange(buf, from, (int) count);
+  }
+
   /** Writes the bytes written so far to {@code out}, in one call. */
   public void writeTo(OutputStream out) throws IOException {
     out.write(buf, 0, (int) count);

@@ -31,6 +31,9 @@ import org.sessionkit.Session;
 import org.sessionkit.SessionState;
 import org.sessionkit.spi.StoredDocument;
 import org.sessionkit.TokenUsage;
+import org.sessionkit.IdempotencyKey;
+import org.sessionkit.spi.StoredSlice;
+import org.sessionkit.spi.WriteLog;
 import org.sessionkit.ToolResultItem;
 
 /**
@@ -120,10 +123,11 @@ public final class DocumentReader {
   /**
    * Reads the head of a document. When the first field is {@code sessionkit}, stops as soon as
    * {@code id}, {@code created_at} and {@code updated_at} have been read and the next field is
-   * {@code state} or {@code messages}, without reading further; otherwise streams through the
-   * whole document, counting messages without parsing them.
+   * {@code state} or {@code messages} (with {@code withState}: {@code messages}, after reading the
+   * state), without reading further; otherwise streams through the whole document, counting
+   * messages without parsing them.
    */
-  public DocumentHead head() throws IOException {
+  public DocumentHead head(boolean withState) throws IOException {
     first(JsonToken.START_OBJECT, "a session document");
     DocumentMetadata metadata = null;
     boolean early = false;
@@ -137,6 +141,7 @@ public final class DocumentReader {
     String id = null;
     Instant createdAt = null;
     Instant updatedAt = null;
+    SessionState state = null;
     long counted = -1;
     boolean stateSeen = false;
     while (t == JsonToken.FIELD_NAME) {
@@ -145,8 +150,9 @@ public final class DocumentReader {
           && id != null
           && createdAt != null
           && updatedAt != null
-          && (name.equals(Fields.STATE) || name.equals(Fields.MESSAGES))) {
-        return new DocumentHead(id, createdAt, updatedAt, metadata.messageCount(), Optional.of(metadata));
+          && (name.equals(Fields.MESSAGES) || (name.equals(Fields.STATE) && !withState))) {
+        return new DocumentHead(
+            id, createdAt, updatedAt, metadata.messageCount(), Optional.of(metadata), Optional.ofNullable(state));
       }
       next();
       switch (name) {
@@ -163,10 +169,14 @@ public final class DocumentReader {
           counted = countMessages();
           break;
         case Fields.STATE:
-          if (p.currentToken() != JsonToken.START_OBJECT) {
-            throw mistyped("an object");
+          if (withState) {
+            state = state();
+          } else {
+            if (p.currentToken() != JsonToken.START_OBJECT) {
+              throw mistyped("an object");
+            }
+            p.skipChildren();
           }
-          p.skipChildren();
           stateSeen = true;
           break;
         case Fields.SESSIONKIT:
@@ -188,7 +198,118 @@ public final class DocumentReader {
     }
     end();
     long count = metadata != null ? metadata.messageCount() : counted;
-    return new DocumentHead(id, createdAt, updatedAt, count, Optional.ofNullable(metadata));
+    return new DocumentHead(id, createdAt, updatedAt, count, Optional.ofNullable(metadata), Optional.ofNullable(state));
+  }
+
+  /** Reads the head of a document without its state; see {@link #head(boolean)}. */
+  public DocumentHead head() throws IOException {
+    return head(false);
+  }
+
+  /**
+   * Reads a whole document but builds only the messages of a slice: up to {@code count}
+   * messages ending at {@code end} (exclusive; the end of the session when empty, clamped to
+   * it). The other messages are skipped by the parser, never built. Which messages belong to
+   * the slice must be known when the messages are reached: from the document's metadata (a
+   * sessionkit document has it first), or from {@code knownTotal} (a count the caller read
+   * before, e.g. with {@link #head()}). When neither is known and {@code end} is empty, the
+   * last {@code count} messages are kept in a ring as they are read, which builds and drops the
+   * earlier ones. Checks the whole document as {@link #document()} does, except that skipped
+   * messages are only checked to be JSON objects.
+   */
+  public StoredSlice slice(OptionalLong end, int count, OptionalLong knownTotal) throws IOException {
+    first(JsonToken.START_OBJECT, "a session document");
+    String id = null;
+    SessionState state = null;
+    Instant createdAt = null;
+    Instant updatedAt = null;
+    DocumentMetadata metadata = null;
+    List<Message> slice = null;
+    long total = -1;
+    long from = 0;
+    while (next() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      next();
+      switch (name) {
+        case Fields.ID:
+          id = string();
+          break;
+        case Fields.MESSAGES:
+          {
+            OptionalLong known = knownTotal.isPresent() ? knownTotal
+                : metadata != null ? OptionalLong.of(metadata.messageCount()) : OptionalLong.empty();
+            startArray();
+            long n = 0;
+            if (known.isPresent()) {
+              long to = Math.min(known.getAsLong(), end.orElse(known.getAsLong()));
+              from = Math.max(0, to - count);
+              slice = new ArrayList<>((int) Math.max(0, to - from));
+              while (next() != JsonToken.END_ARRAY) {
+                if (n >= from && n < to) {
+                  slice.add(message());
+                } else {
+                  skipMessage();
+                }
+                n++;
+              }
+              if (n != known.getAsLong()) {
+                String says = knownTotal.isPresent() ? "it held " + knownTotal.getAsLong() + " messages when it was counted"
+                    : "its sessionkit metadata says " + metadata.messageCount() + " messages";
+                throw corrupt(says + " but it holds " + n);
+              }
+            } else {
+              long limit = end.orElse(Long.MAX_VALUE);
+              java.util.ArrayDeque<Message> ring = new java.util.ArrayDeque<>();
+              while (next() != JsonToken.END_ARRAY) {
+                if (n < limit && count > 0) {
+                  ring.addLast(message());
+                  if (ring.size() > count) {
+                    ring.removeFirst();
+                  }
+                } else {
+                  skipMessage();
+                }
+                n++;
+              }
+              slice = new ArrayList<>(ring);
+              from = Math.min(n, limit) - slice.size();
+            }
+            total = n;
+            break;
+          }
+        case Fields.STATE:
+          state = state();
+          break;
+        case Fields.CREATED_AT:
+          createdAt = instant();
+          break;
+        case Fields.UPDATED_AT:
+          updatedAt = instant();
+          break;
+        case Fields.SESSIONKIT:
+          metadata = metadata();
+          break;
+        default:
+          skip();
+      }
+    }
+    require(id, Fields.ID);
+    require(slice, Fields.MESSAGES);
+    require(state, Fields.STATE);
+    require(createdAt, Fields.CREATED_AT);
+    require(updatedAt, Fields.UPDATED_AT);
+    end();
+    if (metadata != null && metadata.messageCount() != total) {
+      throw corrupt("its sessionkit metadata says " + metadata.messageCount() + " messages but it holds " + total);
+    }
+    return new StoredSlice(id, slice, from, total, state, createdAt, updatedAt, Optional.ofNullable(metadata));
+  }
+
+  private void skipMessage() throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw mistyped("an object (a message)");
+    }
+    p.skipChildren();
   }
 
   /** Reads one message as its whole input. */
@@ -251,7 +372,42 @@ public final class DocumentReader {
         || c.value().bitLength() > 63) {
       throw corrupt("the sessionkit metadata's \"message_count\" must be a non-negative integer");
     }
-    return new DocumentMetadata(f.value().intValue(), Revision.of(r.value()), c.value().longValue());
+    WriteLog log = WriteLog.empty();
+    JsonValue entries = o.members().get(Fields.WRITE_LOG);
+    if (entries != null) {
+      if (!(entries instanceof JsonValue.JsonArray a)) {
+        throw corrupt("the sessionkit metadata's \"write_log\" must be an array");
+      }
+      for (JsonValue e : a.elements()) {
+        JsonValue key = e instanceof JsonValue.JsonObject eo ? eo.members().get(Fields.KEY) : null;
+        JsonValue rev = e instanceof JsonValue.JsonObject eo ? eo.members().get(Fields.REVISION) : null;
+        if (!(key instanceof JsonValue.JsonString k) || !(rev instanceof JsonValue.JsonString kr) || kr.value().isEmpty()) {
+          throw corrupt("each entry of the sessionkit metadata's \"write_log\" must be an object with a string"
+              + " \"key\" and a non-empty string \"revision\"");
+        }
+        IdempotencyKey ik;
+        try {
+          ik = IdempotencyKey.of(k.value());
+        } catch (RuntimeException bad) {
+          throw corrupt("the sessionkit metadata's \"write_log\" holds an invalid key: " + bad.getMessage());
+        }
+        log = log.record(ik, Revision.of(kr.value()));
+      }
+    }
+    Optional<Instant> writtenAt = Optional.empty();
+    JsonValue written = o.members().get(Fields.WRITTEN_AT);
+    if (written != null) {
+      if (!(written instanceof JsonValue.JsonString w)) {
+        throw corrupt("the sessionkit metadata's \"written_at\" must be a timestamp string");
+      }
+      try {
+        writtenAt = Optional.of(Rfc3339.parse(w.value()));
+      } catch (IllegalArgumentException bad) {
+        throw corrupt(bad.getMessage());
+      }
+    }
+    return new DocumentMetadata(
+        f.value().intValue(), Revision.of(r.value()), c.value().longValue(), log, writtenAt);
   }
 
   private List<Message> messages() throws IOException {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import org.sessionkit.ContentBlock;
 import org.sessionkit.spi.DocumentMetadata;
+import org.sessionkit.spi.WriteLog;
 import org.sessionkit.DocumentSource;
 import org.sessionkit.ImageSource;
 import org.sessionkit.IterationUsage;
@@ -30,7 +31,7 @@ import org.sessionkit.ToolResultItem;
 public final class DocumentWriter {
 
   /**
-   * The deepest nesting the format allows, as FORMAT.md specifies it (root object = level 1).
+   * The deepest nesting the format allows, as docs/format.md specifies it (root object = level 1).
    *
    * <p>Caution: serde_json 1.x itself starts its recursion budget at 128 and fails when it
    * reaches 0, so it reads at most 127 levels (its own {@code test_stack_overflow} parses 127
@@ -52,6 +53,9 @@ public final class DocumentWriter {
   private static final SerializableString FORMAT = name(Fields.FORMAT);
   private static final SerializableString REVISION = name(Fields.REVISION);
   private static final SerializableString MESSAGE_COUNT = name(Fields.MESSAGE_COUNT);
+  private static final SerializableString WRITTEN_AT = name(Fields.WRITTEN_AT);
+  private static final SerializableString WRITE_LOG = name(Fields.WRITE_LOG);
+  private static final SerializableString KEY = name(Fields.KEY);
   private static final SerializableString ID = name(Fields.ID);
   private static final SerializableString MESSAGES = name(Fields.MESSAGES);
   private static final SerializableString STATE = name(Fields.STATE);
@@ -133,6 +137,14 @@ public final class DocumentWriter {
 
   private void metadata(DocumentMetadata m) throws IOException {
     g.writeFieldName(SESSIONKIT);
+    metadataObject(m);
+  }
+
+  /**
+   * Writes the {@code sessionkit} metadata object: {@code format}, {@code revision}, {@code
+   * message_count}, then {@code written_at} if present and {@code write_log} if not empty.
+   */
+  public void metadataObject(DocumentMetadata m) throws IOException {
     g.writeStartObject();
     g.writeFieldName(FORMAT);
     g.writeNumber(m.format());
@@ -143,6 +155,40 @@ public final class DocumentWriter {
     }
     g.writeFieldName(MESSAGE_COUNT);
     g.writeNumber(m.messageCount());
+    try {
+      if (m.writtenAt().isPresent()) {
+        instant(WRITTEN_AT, m.writtenAt().get());
+      }
+      if (!m.writeLog().isEmpty()) {
+        g.writeFieldName(WRITE_LOG);
+        g.writeStartArray();
+        for (WriteLog.Entry e : m.writeLog().entries()) {
+          g.writeStartObject();
+          string(KEY, e.key().value());
+          string(REVISION, e.revision().value());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+    } catch (WriteProblem p) {
+      throw p.field(Fields.SESSIONKIT);
+    }
+    g.writeEndObject();
+  }
+
+  /**
+   * Writes a session as a sessionkit document without its metadata: {@code id}, {@code
+   * created_at}, {@code updated_at}, {@code state}, {@code messages}, the order in which they
+   * follow the metadata in a document (see {@code SessionCodec.prepare}).
+   */
+  public void sessionWithoutMetadata(Session s) throws IOException {
+    g.writeStartObject();
+    string(ID, s.id());
+    instant(CREATED_AT, s.createdAt());
+    instant(UPDATED_AT, s.updatedAt());
+    g.writeFieldName(STATE);
+    state(s.state());
+    messages(s.messages());
     g.writeEndObject();
   }
 

@@ -1,6 +1,6 @@
 package org.sessionkit.internal.codec;
 
-/** The field names and variant tags of the session format (see {@code FORMAT.md}). */
+/** The field names and variant tags of the session format (see {@code docs/format.md}). */
 public final class Fields {
   private Fields() {}
 
@@ -12,6 +12,12 @@ public final class Fields {
   public static final String REVISION = "revision";
   /** In {@code sessionkit}: the number of messages. */
   public static final String MESSAGE_COUNT = "message_count";
+  /** In {@code sessionkit}: when the store last wrote the document, by its clock. */
+  public static final String WRITTEN_AT = "written_at";
+  /** In {@code sessionkit}: the keys of the last keyed writes and their revisions. */
+  public static final String WRITE_LOG = "write_log";
+  /** In a {@code write_log} entry: the idempotency key. */
+  public static final String KEY = "key";
 
   /** Session id; also a tool call's id. */
   public static final String ID = "id";

@@ -46,9 +46,11 @@ final class DefaultFileSystemOps implements FileSystemOps {
   }
 
   @Override
-  public void write(FileChannel channel, ByteBuffer bytes) throws IOException {
-    while (bytes.hasRemaining()) {
-      channel.write(bytes);
+  public void write(FileChannel channel, ByteBuffer... buffers) throws IOException {
+    for (ByteBuffer b : buffers) {
+      while (b.hasRemaining()) {
+        channel.write(buffers);
+      }
     }
   }
 

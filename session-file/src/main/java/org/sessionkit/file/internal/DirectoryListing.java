@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,6 +27,7 @@ import org.sessionkit.Revision;
 import org.sessionkit.spi.SessionCodec;
 import org.sessionkit.SessionIds;
 import org.sessionkit.SessionStorageException;
+import org.sessionkit.SessionState;
 import org.sessionkit.SessionSummary;
 import org.sessionkit.file.internal.FileNames.Foreign;
 import org.sessionkit.file.internal.FileNames.Named;
@@ -47,14 +49,16 @@ final class DirectoryListing {
   private final SessionCodec codec;
   private final FileSystemOps ops;
   private final FileNames names;
+  private final Retention retention;
   private final HeadCache cache = new HeadCache();
   private final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
 
-  DirectoryListing(Path directory, SessionCodec codec, FileSystemOps ops, FileNames names) {
+  DirectoryListing(Path directory, SessionCodec codec, FileSystemOps ops, FileNames names, Retention retention) {
     this.directory = directory;
     this.codec = codec;
     this.ops = ops;
     this.names = names;
+    this.retention = retention;
   }
 
   /** Forgets what was read from {@code name} and the snapshot: this process just wrote it. */
@@ -87,9 +91,10 @@ final class DirectoryListing {
     }
     Instant readStart = Instant.now();
     BasicFileAttributes directoryBefore = ops.attributes(directory);
-    List<SessionSummary> everything = new ArrayList<>();
+    List<Found> everything = new ArrayList<>();
     boolean firstPage = request.after().isEmpty();
     boolean wholeDirectory = request.idPrefix().isEmpty();
+    boolean withCustom = !request.customKeys().isEmpty();
     PriorityQueue<SessionSummary> best = new PriorityQueue<>(request.fetchSize() + 1, ORDER.reversed());
     List<ListingProblem> problems = new ArrayList<>();
     List<String> entries = ops.list(directory);
@@ -118,16 +123,19 @@ final class DirectoryListing {
       if (nameId.isPresent() && !prefixAdmits(request, nameId)) {
         continue; // decided by the name alone: no stat, no read
       }
-      Optional<Scan> scan = scan(name, directory.resolve(name), nameId, cached, readStart);
+      Optional<Scan> scan = scan(name, directory.resolve(name), nameId, cached, readStart, withCustom);
       if (scan.isEmpty()) {
         continue; // removed while we listed
       }
       if (scan.get() instanceof Found found) {
         if (wholeDirectory) {
-          everything.add(found.summary());
+          everything.add(found);
+        }
+        if (retention.expired(found.lastWrite())) {
+          continue; // absent, whether or not a sweep removed its file yet
         }
         if (request.matches(found.summary())) {
-          best.add(found.summary());
+          best.add(withCustom(found, request));
           if (best.size() > request.fetchSize()) {
             best.poll();
           }
@@ -154,6 +162,51 @@ final class DirectoryListing {
     return new PageResult(page, problems);
   }
 
+  /** Returns the summary of {@code found} with the custom entries {@code request} asks for. */
+  private static SessionSummary withCustom(Found found, PageRequest request) {
+    if (request.customKeys().isEmpty()) {
+      return found.summary();
+    }
+    return found.summary().withCustom(found.custom().orElse(Map.of()), request.customKeys());
+  }
+
+  /**
+   * Returns the names of up to {@code max} documents whose last write is beyond the retention,
+   * found as a listing finds documents (from the cache where it can vouch for a file). The
+   * caller removes them under their locks after reading them again.
+   */
+  List<String> expired(int max) throws IOException {
+    List<String> expired = new ArrayList<>();
+    if (!retention.expires()) {
+      return expired;
+    }
+    Instant readStart = Instant.now();
+    for (String name : ops.list(directory)) {
+      if (expired.size() >= max) {
+        break;
+      }
+      if (!name.endsWith(FileNames.SUFFIX)) {
+        continue;
+      }
+      Optional<HeadCache.Entry> cached = cache.entry(name);
+      Optional<String> nameId;
+      if (cached.isPresent()) {
+        nameId = cached.get().nameId();
+      } else {
+        FileNames.Parsed parsed = names.parse(name);
+        if (parsed instanceof Foreign) {
+          continue;
+        }
+        nameId = parsed instanceof Named named ? Optional.of(named.id()) : Optional.empty();
+      }
+      Optional<Scan> scan = scan(name, directory.resolve(name), nameId, cached, readStart, false);
+      if (scan.isPresent() && scan.get() instanceof Found found && retention.expired(found.lastWrite())) {
+        expired.add(name);
+      }
+    }
+    return expired;
+  }
+
   /**
    * The summaries of every readable document found by an unfiltered scan, in listing order,
    * kept to serve the later pages of a walk without a scan per page.
@@ -173,19 +226,19 @@ final class DirectoryListing {
    * @param directoryModified the directory's modification time before the scan
    * @param takenAt when the scan began
    */
-  private record Snapshot(List<SessionSummary> sorted, Instant directoryModified, Instant takenAt) {
+  private record Snapshot(List<Found> sorted, Instant directoryModified, Instant takenAt) {
 
     /** How long a snapshot may serve later pages. */
     static final Duration TTL = Duration.ofSeconds(5);
 
     /** Returns the snapshot of a scan, or empty if the directory changed too recently to trust one. */
-    static Optional<Snapshot> of(List<SessionSummary> found, BasicFileAttributes directory, Instant takenAt) {
+    static Optional<Snapshot> of(List<Found> found, BasicFileAttributes directory, Instant takenAt) {
       Instant modified = directory.lastModifiedTime().toInstant();
       if (!modified.isBefore(takenAt.minus(HeadCache.RACY_WINDOW))) {
         return Optional.empty();
       }
-      List<SessionSummary> sorted = new ArrayList<>(found);
-      sorted.sort(ORDER);
+      List<Found> sorted = new ArrayList<>(found);
+      sorted.sort(Comparator.comparing(Found::summary, ORDER));
       return Optional.of(new Snapshot(List.copyOf(sorted), modified, takenAt));
     }
   }
@@ -199,22 +252,29 @@ final class DirectoryListing {
       return Optional.empty();
     }
     ListPosition after = request.after().get();
-    List<SessionSummary> sorted = s.sorted();
+    List<Found> sorted = s.sorted();
     int low = 0;
     int high = sorted.size();
     while (low < high) { // the first entry strictly after the position
       int mid = (low + high) >>> 1;
-      if (after.isBefore(sorted.get(mid).updatedAt(), sorted.get(mid).id())) {
+      SessionSummary m = sorted.get(mid).summary();
+      if (after.isBefore(m.updatedAt(), m.id())) {
         high = mid;
       } else {
         low = mid + 1;
       }
     }
+    boolean withCustom = !request.customKeys().isEmpty();
     List<SessionSummary> page = new ArrayList<>();
     for (int i = low; i < sorted.size() && page.size() < request.fetchSize(); i++) {
-      if (request.matches(sorted.get(i))) {
-        page.add(sorted.get(i));
+      Found f = sorted.get(i);
+      if (retention.expired(f.lastWrite()) || !request.matches(f.summary())) {
+        continue;
       }
+      if (withCustom && f.custom().isEmpty()) {
+        return Optional.empty(); // the scan did not read states: scan again, with them
+      }
+      page.add(withCustom(f, request));
     }
     return Optional.of(new PageResult(page, List.of()));
   }
@@ -229,7 +289,8 @@ final class DirectoryListing {
   }
 
   private Optional<Scan> scan(
-      String name, Path path, Optional<String> nameId, Optional<HeadCache.Entry> cached, Instant readStart) {
+      String name, Path path, Optional<String> nameId, Optional<HeadCache.Entry> cached, Instant readStart,
+      boolean withCustom) {
     BasicFileAttributes attributes;
     try {
       attributes = ops.entryAttributes(path); // never follows a link
@@ -243,14 +304,18 @@ final class DirectoryListing {
           DefaultFileSystemOps.describe(path, attributes) + ", not a regular file: the store reads only regular files"));
     }
     if (cached.isPresent() && cached.get().matches(attributes)) {
-      return Optional.of(cached.get().scan());
+      Scan known = cached.get().scan();
+      if (!withCustom || !(known instanceof Found f) || f.custom().isPresent()) {
+        return Optional.of(known);
+      }
+      // Known, but read without its state, and custom keys are asked for: read it again.
     }
-    Optional<Scan> scan = readHead(name, path, nameId, attributes.size());
+    Optional<Scan> scan = readHead(name, path, nameId, attributes.size(), withCustom);
     scan.ifPresent(s -> cache.put(name, nameId, attributes, readStart, s));
     return scan;
   }
 
-  private Optional<Scan> readHead(String name, Path path, Optional<String> nameId, long size) {
+  private Optional<Scan> readHead(String name, Path path, Optional<String> nameId, long size, boolean withState) {
     if (size > codec.maxDocumentBytes()) {
       return Optional.of(unreadable(path, nameId, DocumentFiles.tooLarge(path, size, codec.maxDocumentBytes()).getMessage()));
     }
@@ -266,7 +331,7 @@ final class DirectoryListing {
       }
       MessageDigest digest = ours ? null : Revisions.sha256(); // our heads need no digest
       InputStream in = ours ? start.stream(h) : new DigestInputStream(start.stream(h), digest);
-      DocumentHead head = codec.readHead(in, source);
+      DocumentHead head = codec.readHead(in, source, withState);
       Revision revision;
       if (head.metadata().isPresent()) {
         revision = head.metadata().get().revision();
@@ -283,8 +348,10 @@ final class DirectoryListing {
         return Optional.of(unreadable(path, nameId,
             "holds the session " + SessionIds.quote(head.id()) + ", which does not belong under this name"));
       }
-      return Optional.of(new Found(new SessionSummary(
-          head.id(), head.createdAt(), head.updatedAt(), head.messageCount(), revision)));
+      return Optional.of(new Found(
+          new SessionSummary(head.id(), head.createdAt(), head.updatedAt(), head.messageCount(), revision),
+          Retention.lastWrite(head.metadata(), h.attributes()),
+          head.state().map(SessionState::custom)));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (NotRegularFileException e) {

@@ -18,8 +18,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sessionkit.Append;
+import org.sessionkit.BulkDeleteException;
+import org.sessionkit.DeleteFilter;
+import org.sessionkit.IdempotencyKey;
+import org.sessionkit.ListQuery;
+import org.sessionkit.SessionSlice;
+import org.sessionkit.SessionSummary;
+import org.sessionkit.spi.ListPosition;
+import org.sessionkit.spi.PreparedDocument;
+import org.sessionkit.spi.StoredSlice;
+import org.sessionkit.spi.WriteLog;
 import org.sessionkit.CorruptDocumentException;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.spi.DocumentHead;
@@ -80,6 +91,9 @@ public final class DirectoryStore {
    * @param tempGracePeriod how old an unlocked temporary file must be to be removed at open
    * @param caseInsensitive whether the directory ignores case; empty to find out by probing
    * @param createDirectory whether a missing directory is created
+   * @param retention how long sessions are kept after their last write, and the store's clock
+   * @param beforeSweepLock called with each file name a sweep found expired, before it takes the
+   *     file's lock (tests write the session there, as another process could)
    */
   public record Options(
       Path directory,
@@ -88,7 +102,9 @@ public final class DirectoryStore {
       FileSystemOps ops,
       Duration tempGracePeriod,
       Optional<Boolean> caseInsensitive,
-      boolean createDirectory) {
+      boolean createDirectory,
+      Retention retention,
+      java.util.function.Consumer<String> beforeSweepLock) {
 
     /** Validates the fields. */
     public Options {
@@ -97,6 +113,8 @@ public final class DirectoryStore {
       Objects.requireNonNull(ops, "ops");
       Objects.requireNonNull(tempGracePeriod, "tempGracePeriod");
       Objects.requireNonNull(caseInsensitive, "caseInsensitive");
+      Objects.requireNonNull(retention, "retention");
+      Objects.requireNonNull(beforeSweepLock, "beforeSweepLock");
     }
   }
 
@@ -107,6 +125,8 @@ public final class DirectoryStore {
   private final FileNames names;
   private final DirectoryLocks locks;
   private final DirectoryListing listing;
+  private final Retention retention;
+  private final java.util.function.Consumer<String> beforeSweepLock;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private DirectoryStore(Options options, Path directory, FileNames names, DirectoryLocks locks) {
@@ -116,7 +136,9 @@ public final class DirectoryStore {
     this.ops = options.ops();
     this.names = names;
     this.locks = locks;
-    this.listing = new DirectoryListing(directory, codec, ops, names);
+    this.retention = options.retention();
+    this.beforeSweepLock = options.beforeSweepLock();
+    this.listing = new DirectoryListing(directory, codec, ops, names, retention);
   }
 
   /**
@@ -202,36 +224,59 @@ public final class DirectoryStore {
   // ------------------------------------------------------------------------------ writes
 
   /**
-   * Writes {@code session} if {@code condition} holds for the stored revision.
+   * Writes {@code session} if {@code condition} holds for the stored revision; with a {@code
+   * key}, first looks the key up in the stored {@link WriteLog} and, if found, writes nothing
+   * and returns the revision recorded there. The session is encoded before the lock is taken;
+   * under the lock the stored head is read (revision, write log, write time), the head of the
+   * new document is chosen (a plain save keeps the stored log; a keyed one records its key) and
+   * the document is written atomically.
    *
-   * @throws RevisionConflictException if it does not (nothing changed)
+   * @throws RevisionConflictException if the condition does not hold (nothing changed)
+   * @throws CorruptDocumentException if a conditional or keyed write meets an entry that is not
+   *     a regular file, or any write meets a directory under the session's name
    * @throws StorageUnavailableException if the write fails (the previous document is intact
    *     unless the failure came after the rename, when forcing the directory)
    */
-  public Revision save(Session session, WriteCondition condition) throws IOException {
+  public Revision save(Session session, WriteCondition condition, Optional<IdempotencyKey> key) throws IOException {
     String id = session.id();
     String name = names.nameFor(id);
     Path path = directory.resolve(name);
     Revision revision = Revisions.random();
     // Encoding is pure CPU work: done before taking the lock, so that it does not hold up
-    // other writers of the stripe.
-    byte[] document = codec.encode(session, DocumentMetadata.of(revision, session.messages().size()));
+    // other writers of the stripe; only the small head is encoded under the lock.
+    PreparedDocument prepared = codec.prepare(session);
     return underLock(name, () -> {
-      if (!(condition instanceof WriteCondition.Always)) {
-        Optional<Revision> current = currentRevision(path);
-        if (!condition.test(current)) {
-          throw conflict(id, condition, current);
+      Stored current;
+      try {
+        current = stored(path);
+      } catch (NotRegularFileException e) {
+        if (!(condition instanceof WriteCondition.Always) || key.isPresent()) {
+          throw notRegular(path, e);
+        }
+        current = Stored.ABSENT; // a plain save replaces the link, FIFO or device itself
+      }
+      if (key.isPresent()) {
+        Optional<Revision> done = current.log().find(key.get());
+        if (done.isPresent()) {
+          return done.get(); // this write was applied before: apply nothing
         }
       }
-      writeAtomically(id, name, path, document);
+      if (!condition.test(current.revision())) {
+        throw conflict(id, condition, current.revision());
+      }
+      DocumentMetadata metadata = DocumentMetadata.of(revision, prepared.messageCount())
+          .withWriteLog(current.log().after(key, revision))
+          .withWrittenAt(retention.now());
+      writeAtomically(id, name, path, prepared.head(metadata), prepared.body());
       return revision;
     });
   }
 
   /**
-   * Appends a turn under the file's lock: reads the document, adds the messages, writes the
-   * whole document back atomically with a new revision (neuron's format is one document, so
-   * the earlier messages are rewritten; the lock makes it one atomic step for every process).
+   * Appends a turn under the file's lock: reads the document, checks the key (if any) and then
+   * the expected revision (if any), adds the messages, writes the whole document back atomically
+   * with a new revision (neuron's format is one document, so the earlier messages are
+   * rewritten; the lock makes it one atomic step for every process).
    *
    * @throws org.sessionkit.InvalidSessionException if the appended session can't be stored
    *     (nothing written)
@@ -240,7 +285,14 @@ public final class DirectoryStore {
     String name = names.nameFor(id);
     Path path = directory.resolve(name);
     return underLock(name, () -> {
-      VersionedSession current = read(id, path);
+      Loaded current = read(id, path);
+      Optional<IdempotencyKey> key = append.idempotencyKey();
+      if (key.isPresent()) {
+        Optional<Revision> done = current.log().find(key.get());
+        if (done.isPresent()) {
+          return done.get(); // this append was applied before: apply nothing
+        }
+      }
       if (append.expectedRevision().isPresent()
           && !append.expectedRevision().get().equals(current.revision())) {
         throw new RevisionConflictException(
@@ -249,15 +301,18 @@ public final class DirectoryStore {
       }
       Session appended = append.applyTo(current.session());
       Revision revision = Revisions.random();
-      byte[] document = codec.encode(appended, DocumentMetadata.of(revision, appended.messages().size()));
-      writeAtomically(id, name, path, document);
+      PreparedDocument prepared = codec.prepare(appended);
+      DocumentMetadata metadata = DocumentMetadata.of(revision, prepared.messageCount())
+          .withWriteLog(current.log().after(key, revision))
+          .withWrittenAt(retention.now());
+      writeAtomically(id, name, path, prepared.head(metadata), prepared.body());
       return revision;
     });
   }
 
   /**
    * Deletes the document of {@code id}, if {@code expected} is present only while it has that
-   * revision.
+   * revision. An expired document counts as absent (and its file is removed, as a sweep would).
    *
    * @throws SessionNotFoundException if there is none
    * @throws RevisionConflictException if the revision differs
@@ -266,14 +321,22 @@ public final class DirectoryStore {
     String name = names.nameFor(id);
     Path path = directory.resolve(name);
     underLock(name, () -> {
+      boolean expired = false;
       if (expected.isPresent()) {
-        Optional<Revision> current = currentRevision(path);
-        if (current.isEmpty()) {
-          throw notFound(id);
+        Stored current;
+        try {
+          current = stored(path, true);
+        } catch (NotRegularFileException e) {
+          throw notRegular(path, e);
         }
-        if (!current.get().equals(expected.get())) {
+        if (current.revision().isEmpty()) {
+          if (!current.expired()) {
+            throw notFound(id);
+          }
+          expired = true;
+        } else if (!current.revision().get().equals(expected.get())) {
           throw new RevisionConflictException(
-              "delete of " + SessionIds.quote(id) + ": the stored revision is " + current.get()
+              "delete of " + SessionIds.quote(id) + ": the stored revision is " + current.revision().get()
                   + ", not " + expected.get());
         }
       } else {
@@ -288,6 +351,13 @@ public final class DirectoryStore {
         }
         // A link, a FIFO or a device under the name of a session is removed like a document:
         // unlinking never follows, opens or reads it.
+        if (a.isRegularFile() && retention.expires()) {
+          try {
+            expired = stored(path, true).expired();
+          } catch (NotRegularFileException e) {
+            expired = false; // replaced by something else meanwhile: remove that
+          }
+        }
       }
       try {
         ops.delete(path);
@@ -298,8 +368,90 @@ public final class DirectoryStore {
       if (fsync) {
         ops.forceDirectory(directory);
       }
+      if (expired) {
+        throw notFound(id); // it was absent all along; removing its file was a sweep's work
+      }
       return null;
     });
+  }
+
+  /**
+   * Deletes every live session {@code filter} selects, page by page under each file's lock:
+   * each candidate found by a listing is deleted only if its stored revision is still the one
+   * listed, so a session written during the sweep stays as its writer left it.
+   *
+   * @return how many sessions were deleted
+   * @throws BulkDeleteException if a deletion failed, with the count so far
+   */
+  public long deleteMatching(DeleteFilter filter) throws IOException {
+    long deleted = 0;
+    Optional<ListPosition> after = Optional.empty();
+    while (true) {
+      PageRequest request = new PageRequest(ListQuery.MAX_LIMIT, filter.idPrefix(), filter.updatedBefore(),
+          filter.updatedAfter(), after);
+      PageResult page;
+      try {
+        page = listing.list(request);
+      } catch (IOException | RuntimeException e) {
+        throw new BulkDeleteException(deleted, e);
+      }
+      List<SessionSummary> found = page.summaries();
+      boolean more = found.size() > request.limit();
+      List<SessionSummary> batch = more ? found.subList(0, request.limit()) : found;
+      for (SessionSummary s : batch) {
+        try {
+          delete(s.id(), Optional.of(s.revision()));
+          deleted++;
+        } catch (RevisionConflictException | SessionNotFoundException e) {
+          // Written or deleted by someone else during the sweep: it stays as they left it.
+        } catch (IOException | RuntimeException e) {
+          throw new BulkDeleteException(deleted, e);
+        }
+      }
+      if (!more) {
+        return deleted;
+      }
+      after = Optional.of(ListPosition.of(batch.get(batch.size() - 1)));
+    }
+  }
+
+  /**
+   * Removes up to {@code max} expired documents, each under its lock after reading its head
+   * again: a document written since the listing that found it expired is kept.
+   *
+   * @return how many were removed
+   */
+  public int sweep(int max) throws IOException {
+    if (!retention.expires()) {
+      return 0;
+    }
+    int removed = 0;
+    for (String name : listing.expired(max)) {
+      Path path = directory.resolve(name);
+      beforeSweepLock.accept(name);
+      boolean gone = underLock(name, () -> {
+        try {
+          if (!stored(path, true).expired()) {
+            return false;
+          }
+        } catch (NotRegularFileException e) {
+          return false;
+        }
+        try {
+          ops.delete(path);
+        } catch (NoSuchFileException e) {
+          return false;
+        }
+        return true;
+      });
+      if (gone) {
+        removed++;
+      }
+    }
+    if (removed > 0 && fsync) {
+      ops.forceDirectory(directory);
+    }
+    return removed;
   }
 
   /** A write done while holding its file's stripe. */
@@ -322,7 +474,7 @@ public final class DirectoryStore {
     }
   }
 
-  private void writeAtomically(String id, String name, Path path, byte[] document) {
+  private void writeAtomically(String id, String name, Path path, byte[] head, byte[] body) {
     Path temp = directory.resolve(
         TEMP_PREFIX + DirectoryLocks.stripeOf(name) + "-" + Revisions.random().value() + TEMP_SUFFIX);
     String step = "create a temporary file";
@@ -330,7 +482,7 @@ public final class DirectoryStore {
     try {
       try (FileChannel channel = ops.createNew(temp)) {
         step = "write";
-        ops.write(channel, ByteBuffer.wrap(document));
+        ops.write(channel, ByteBuffer.wrap(head), ByteBuffer.wrap(body));
         if (fsync) {
           step = "force to disk";
           ops.force(channel);
@@ -367,39 +519,59 @@ public final class DirectoryStore {
   }
 
   /**
-   * Reads the stored revision of a document under its lock: from the head for documents this
-   * store wrote, from all the bytes otherwise, exactly as {@link #load} computes it.
+   * What a write learns of the stored document under its lock.
    *
-   * @return empty if there is no file
+   * @param revision its revision; empty if there is no document (or it expired)
+   * @param log its write log (empty for a document without one)
+   * @param expired whether there is a document that expired
    */
-  private Optional<Revision> currentRevision(Path path) throws IOException {
+  private record Stored(Optional<Revision> revision, WriteLog log, boolean expired) {
+    static final Stored ABSENT = new Stored(Optional.empty(), WriteLog.empty(), false);
+    static final Stored EXPIRED = new Stored(Optional.empty(), WriteLog.empty(), true);
+  }
+
+  private Stored stored(Path path) throws IOException {
+    return stored(path, false);
+  }
+
+  /**
+   * Reads, under its lock, the revision and write log of a document: from the head for documents
+   * this store wrote, from all the bytes otherwise, exactly as {@link #load} computes the
+   * revision. A document that can't be parsed still exists: its revision is the digest of its
+   * bytes (so that {@code create} conflicts and only a matching conditional write replaces it)
+   * and it has no log.
+   *
+   * @throws NotRegularFileException if the entry is not a regular file
+   */
+  private Stored stored(Path path, boolean forDelete) throws IOException {
     try (FileSystemOps.ReadHandle h = ops.openRead(path)) {
       DocumentFiles.Start start = DocumentFiles.Start.read(h);
+      Optional<DocumentMetadata> metadata = Optional.empty();
+      Revision revision = null;
       if (start.ours()) {
         try {
-          DocumentHead head = codec.readHead(start.stream(h), path.toString());
-          if (head.metadata().isPresent()) {
-            return Optional.of(head.metadata().get().revision());
-          }
+          metadata = codec.readHead(start.stream(h, DocumentFiles.Start.CHUNK), path.toString()).metadata();
         } catch (SessionStorageException | IllegalArgumentException e) {
-          // A damaged document still exists: its revision is its digest (below), so that
-          // create() conflicts and only a matching saveIf/deleteIf replaces it.
+          // Damaged: the digest below.
         }
       }
-      byte[] bytes = DocumentFiles.readAll(h, path, codec.maxDocumentBytes());
-      try {
-        DocumentHead head = codec.readHead(bytes, path.toString());
-        if (head.metadata().isPresent()) {
-          return Optional.of(head.metadata().get().revision());
+      if (metadata.isPresent()) {
+        revision = metadata.get().revision();
+      } else {
+        byte[] bytes = DocumentFiles.readAll(h, path, codec.maxDocumentBytes());
+        try {
+          metadata = codec.readHead(bytes, path.toString()).metadata();
+        } catch (SessionStorageException | IllegalArgumentException e) {
+          // As above.
         }
-      } catch (SessionStorageException | IllegalArgumentException e) {
-        // As above.
+        revision = metadata.isPresent() ? metadata.get().revision() : Revisions.ofBytes(bytes, bytes.length);
       }
-      return Optional.of(Revisions.ofBytes(bytes, bytes.length));
+      if (retention.expired(Retention.lastWrite(metadata, h.attributes()))) {
+        return Stored.EXPIRED;
+      }
+      return new Stored(Optional.of(revision), metadata.map(DocumentMetadata::writeLog).orElse(WriteLog.empty()), false);
     } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (NotRegularFileException e) {
-      throw notRegular(path, e);
+      return Stored.ABSENT;
     } catch (AccessDeniedException e) {
       throw new CorruptDocumentException(path + " can't be read: permission denied", e);
     }
@@ -427,19 +599,33 @@ public final class DirectoryStore {
   /**
    * Loads the session {@code id} and its revision.
    *
-   * @throws SessionNotFoundException if there is no document
+   * @throws SessionNotFoundException if there is no document, or it expired
    * @throws CorruptDocumentException if the file can't be read as that session (the message
    *     names the file)
    */
   public VersionedSession load(String id) throws IOException {
-    return read(id, directory.resolve(names.nameFor(id)));
+    Loaded loaded = read(id, directory.resolve(names.nameFor(id)));
+    return new VersionedSession(loaded.session(), loaded.revision());
   }
 
-  private VersionedSession read(String id, Path path) throws IOException {
-    VersionedSession read;
+  /**
+   * A whole document as read.
+   *
+   * @param session the session
+   * @param revision its revision
+   * @param log its write log
+   * @param lastWrite when it was last written (see {@link Retention#lastWrite})
+   */
+  private record Loaded(Session session, Revision revision, WriteLog log, Instant lastWrite) {}
+
+  private Loaded read(String id, Path path) throws IOException {
+    Loaded read;
     try {
       read = readDocument(path);
     } catch (NoSuchFileException e) {
+      throw notFound(id);
+    }
+    if (retention.expired(read.lastWrite())) {
       throw notFound(id);
     }
     if (!read.session().id().equals(id)) {
@@ -452,36 +638,108 @@ public final class DirectoryStore {
 
   /**
    * Reads and decodes a whole document, as {@link #load} does, without checking its id against
-   * its name.
+   * its name or its write time against the retention. A document this store wrote is streamed
+   * from the file into the decoder (never held whole in memory); one without a head is read
+   * whole, for the digest that is its revision.
    *
    * @throws NoSuchFileException if there is no such entry
    * @throws CorruptDocumentException if it is not a regular file, can't be read for lack of
    *     permission, or is not a valid document (the message names the file)
    * @throws IOException if reading fails otherwise
    */
-  private VersionedSession readDocument(Path path) throws IOException {
-    byte[] bytes;
+  private Loaded readDocument(Path path) throws IOException {
     try (FileSystemOps.ReadHandle h = ops.openRead(path)) {
-      bytes = DocumentFiles.readAll(h, path, codec.maxDocumentBytes());
+      long size = h.size();
+      if (size > codec.maxDocumentBytes()) {
+        throw DocumentFiles.tooLarge(path, size, codec.maxDocumentBytes());
+      }
+      DocumentFiles.Start start = DocumentFiles.Start.read(h);
+      StoredDocument document;
+      Revision revision;
+      if (start.ours()) {
+        document = codec.decodeDocument(start.stream(h, DocumentFiles.WHOLE_CHUNK), path.toString());
+        revision = document.metadata().isPresent() ? document.metadata().get().revision() : null;
+      } else {
+        document = null;
+        revision = null;
+      }
+      if (revision == null) {
+        byte[] bytes = DocumentFiles.readAll(h, path, codec.maxDocumentBytes());
+        document = codec.decodeDocument(bytes, path.toString());
+        revision = document.metadata().isPresent()
+            ? document.metadata().get().revision()
+            : Revisions.ofBytes(bytes, bytes.length);
+      }
+      return new Loaded(document.session(), revision,
+          document.metadata().map(DocumentMetadata::writeLog).orElse(WriteLog.empty()),
+          Retention.lastWrite(document.metadata(), h.attributes()));
     } catch (NotRegularFileException e) {
       throw notRegular(path, e);
     } catch (AccessDeniedException e) {
       throw new CorruptDocumentException(path + " can't be read: permission denied", e);
     }
-    StoredDocument document = codec.decodeDocument(bytes, path.toString());
-    Revision revision =
-        document.metadata().isPresent()
-            ? document.metadata().get().revision()
-            : Revisions.ofBytes(bytes, bytes.length);
-    return new VersionedSession(document.session(), revision);
+  }
+
+  /**
+   * Reads up to {@code count} messages of {@code id} ending at {@code end} (the end of the
+   * session when empty), with the state and revision of the same stored version, without
+   * building the other messages: a document this store wrote is streamed once (its head says
+   * how many messages it holds); one without a head is read whole and scanned twice in memory
+   * (once to count, once to build the slice).
+   *
+   * @throws SessionNotFoundException if there is no document, or it expired
+   * @throws CorruptDocumentException as {@link #load}
+   */
+  public SessionSlice loadSlice(String id, OptionalLong end, int count) throws IOException {
+    Path path = directory.resolve(names.nameFor(id));
+    String source = path.toString();
+    StoredSlice slice;
+    Revision revision;
+    Instant lastWrite;
+    try (FileSystemOps.ReadHandle h = ops.openRead(path)) {
+      long size = h.size();
+      if (size > codec.maxDocumentBytes()) {
+        throw DocumentFiles.tooLarge(path, size, codec.maxDocumentBytes());
+      }
+      DocumentFiles.Start start = DocumentFiles.Start.read(h);
+      slice = null;
+      revision = null;
+      if (start.ours()) {
+        slice = codec.decodeSlice(start.stream(h, DocumentFiles.WHOLE_CHUNK), source, end, count, OptionalLong.empty());
+        revision = slice.metadata().map(DocumentMetadata::revision).orElse(null);
+      }
+      if (revision == null) {
+        byte[] bytes = DocumentFiles.readAll(h, path, codec.maxDocumentBytes());
+        DocumentHead head = codec.readHead(bytes, source);
+        slice = codec.decodeSlice(bytes, source, end, count,
+            head.metadata().isPresent() ? OptionalLong.empty() : OptionalLong.of(head.messageCount()));
+        revision = slice.metadata().isPresent() ? slice.metadata().get().revision() : Revisions.ofBytes(bytes, bytes.length);
+      }
+      lastWrite = Retention.lastWrite(slice.metadata(), h.attributes());
+    } catch (NoSuchFileException e) {
+      throw notFound(id);
+    } catch (NotRegularFileException e) {
+      throw notRegular(path, e);
+    } catch (AccessDeniedException e) {
+      throw new CorruptDocumentException(path + " can't be read: permission denied", e);
+    }
+    if (retention.expired(lastWrite)) {
+      throw notFound(id);
+    }
+    if (!slice.id().equals(id)) {
+      throw new CorruptDocumentException(
+          path + " holds the session " + SessionIds.quote(slice.id()) + ", not " + SessionIds.quote(id));
+    }
+    return slice.toSlice(revision);
   }
 
   /**
    * The full check: reads every {@code .json} entry of the directory completely, as {@link
    * #load} would, and returns each that {@code load} would reject (not a regular file,
    * unreadable, not a valid document, a body that contradicts its head, an id that does not
-   * belong under its name, a name that is not the canonical name of its id). Costs a full read
-   * of every document, one at a time; listings stay cheap and report only what they see.
+   * belong under its name, a name that is not the canonical name of its id). Expired documents
+   * are absent, not problems. Costs a full read of every document, one at a time; listings stay
+   * cheap and report only what they see.
    *
    * @throws IOException if the directory itself can't be read
    */
@@ -500,7 +758,11 @@ public final class DirectoryStore {
       Optional<String> nameId =
           parsed instanceof FileNames.Named named ? Optional.of(named.id()) : Optional.empty();
       try {
-        String id = readDocument(path).session().id();
+        Loaded read = readDocument(path);
+        if (retention.expired(read.lastWrite())) {
+          continue;
+        }
+        String id = read.session().id();
         boolean belongs = nameId.isPresent() ? nameId.get().equals(id) : names.isNameOf(name, id);
         if (!belongs) {
           problems.add(new ListingProblem(path.toString(), nameId,

@@ -23,6 +23,9 @@ final class DocumentFiles {
    */
   static final byte[] OUR_START = "{\"sessionkit\":".getBytes(StandardCharsets.US_ASCII);
 
+  /** How much of a file a whole read reads at a time. */
+  static final int WHOLE_CHUNK = Start.WHOLE;
+
   private DocumentFiles() {}
 
   /**
@@ -78,6 +81,9 @@ final class DocumentFiles {
     /** How much of a file a listing reads at a time while looking for the head. */
     static final int CHUNK = 4096;
 
+    /** How much of a file a whole read reads at a time. */
+    static final int WHOLE = 64 * 1024;
+
     static Start read(FileSystemOps.ReadHandle h) throws IOException {
       long size = h.size();
       byte[] bytes = new byte[(int) Math.min(Math.max(size, OUR_START.length), CHUNK)];
@@ -97,9 +103,12 @@ final class DocumentFiles {
      * neuron's (which are read to their end).
      */
     InputStream stream(FileSystemOps.ReadHandle h) {
-      return new SequenceInputStream(
-          new ByteArrayInputStream(bytes, 0, length),
-          new HandleInputStream(h, length, ours() ? CHUNK : 64 * 1024));
+      return stream(h, ours() ? CHUNK : WHOLE);
+    }
+
+    /** Returns the whole file as a stream: these bytes, then the rest in reads of {@code chunk}. */
+    InputStream stream(FileSystemOps.ReadHandle h, int chunk) {
+      return new SequenceInputStream(new ByteArrayInputStream(bytes, 0, length), new HandleInputStream(h, length, chunk));
     }
 
     /** Whether the last non-blank byte is a closing brace. */

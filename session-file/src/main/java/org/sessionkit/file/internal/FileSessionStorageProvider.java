@@ -29,8 +29,10 @@ import org.sessionkit.file.FileSessionStorage;
  *
  * <p>Options: {@code fsync} ({@code true}), {@code threads} ({@value
  * FileSessionStorage#DEFAULT_THREADS}, 1..256), {@code maxDocumentBytes} (the codec's default),
- * {@code create} ({@code true}: create a missing directory). Any other option is a
- * configuration error. Stateless and thread safe.
+ * {@code create} ({@code true}: create a missing directory), {@code retention} (none: an ISO-8601
+ * duration such as {@code P30D}, or {@code 500ms}, {@code 5s}, {@code 2m}; sessions not written for
+ * that long are absent and swept). Any other option is a configuration error. Stateless and thread
+ * safe.
  */
 @AutoService(SessionStorageProvider.class)
 public final class FileSessionStorageProvider implements SessionStorageProvider {
@@ -57,12 +59,14 @@ public final class FileSessionStorageProvider implements SessionStorageProvider 
     long maxDocumentBytes =
         o.longInteger("maxDocumentBytes", SessionCodec.DEFAULT_MAX_DOCUMENT_BYTES, 1, Integer.MAX_VALUE - 8);
     boolean create = o.bool("create", true);
+    java.time.Duration retention = o.duration("retention", java.time.Duration.ZERO);
     o.finish();
     return FileSessionStorage.builder(directory)
         .fsync(fsync)
         .threads(threads)
         .maxDocumentBytes(maxDocumentBytes)
         .createDirectory(create)
+        .retention(retention)
         .build();
   }
 

@@ -36,8 +36,8 @@ public interface FileSystemOps {
    */
   FileChannel createNew(Path path) throws IOException;
 
-  /** Writes all of {@code bytes} to {@code channel}. */
-  void write(FileChannel channel, ByteBuffer bytes) throws IOException;
+  /** Writes all of {@code buffers}, in order, to {@code channel} (a gathering write). */
+  void write(FileChannel channel, ByteBuffer... buffers) throws IOException;
 
   /** Forces what was written to {@code channel} to the storage device. */
   void force(FileChannel channel) throws IOException;

@@ -3,10 +3,12 @@ package org.sessionkit.file.internal;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.sessionkit.JsonValue;
 import org.sessionkit.ListingProblem;
 import org.sessionkit.SessionSummary;
 
@@ -40,9 +42,12 @@ final class HeadCache {
   /**
    * A readable session document.
    *
-   * @param summary its summary
+   * @param summary its summary (without custom entries)
+   * @param lastWrite when it was last written ({@link Retention#lastWrite})
+   * @param custom its state's {@code custom}, if the head was read with the state (a listing
+   *     asked for custom keys)
    */
-  record Found(SessionSummary summary) implements Scan {}
+  record Found(SessionSummary summary, Instant lastWrite, Optional<Map<String, JsonValue>> custom) implements Scan {}
 
   /**
    * A file that is not a readable session document.

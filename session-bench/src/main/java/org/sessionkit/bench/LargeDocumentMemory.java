@@ -1,0 +1,148 @@
+package org.sessionkit.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.sessionkit.ContentBlock;
+import org.sessionkit.Futures;
+import org.sessionkit.Message;
+import org.sessionkit.Session;
+import org.sessionkit.SessionState;
+import org.sessionkit.file.FileSessionStorage;
+
+/**
+ * How much heap loading a document dominated by one large string needs (issue 17, item 8): the
+ * smallest {@code -Xmx} with which a fresh JVM loads it from the file store, found by bisection
+ * over child JVMs. Not a JMH benchmark and not a CI test: a measurement to run by hand.
+ *
+ * <pre>
+ * ./mvnw -B -q -pl session-bench -am package -DskipTests
+ * java -cp session-bench/target/benchmarks.jar org.sessionkit.bench.LargeDocumentMemory measure /tmp/big 100
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code write DIR MB [ascii|utf8]}: saves the session {@code big} holding one text of
+ *       MB MiB (base64-like ASCII by default; {@code utf8}: three-byte characters) in DIR.
+ *   <li>{@code load DIR}: loads it and prints {@code ok}, or exits with status 3 on {@link
+ *       OutOfMemoryError}.
+ *   <li>{@code measure DIR MB [ascii|utf8] [gc options…]}: writes it, then bisects the smallest
+ *       {@code -Xmx} (in MiB, to 8 MiB) with which {@code load} succeeds, and prints it with its
+ *       ratio to the document's size.
+ * </ul>
+ */
+public final class LargeDocumentMemory {
+
+  private LargeDocumentMemory() {}
+
+  /** Runs one of the modes above. */
+  public static void main(String[] args) throws Exception {
+    switch (args[0]) {
+      case "write" -> write(Path.of(args[1]), Integer.parseInt(args[2]), args.length > 3 ? args[3] : "ascii");
+      case "load" -> load(Path.of(args[1]));
+      case "measure" -> measure(Path.of(args[1]), Integer.parseInt(args[2]), args.length > 3 ? args[3] : "ascii",
+          List.of(args).subList(Math.min(4, args.length), args.length));
+      default -> throw new IllegalArgumentException("mode: write, load or measure");
+    }
+  }
+
+  private static void write(Path dir, int mib, String kind) {
+    StringBuilder text = new StringBuilder(mib << 20);
+    if (kind.equals("utf8")) {
+      // 3 bytes in UTF-8, 1 char (2 bytes) in a String: about mib MiB of document.
+      for (int i = 0; i < (mib << 20) / 3; i++) {
+        text.append((char) ('\u4e00' + (i % 5000)));
+      }
+    } else {
+      String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+      for (int i = 0; i < mib << 20; i++) {
+        text.append(alphabet.charAt((i * 31 + (i >>> 7)) & 63));
+      }
+    }
+    Session s = new Session("big", List.of(Message.user("here is the image"),
+        new Message(org.sessionkit.Role.USER, List.of(new ContentBlock.Text(text.toString())), java.util.Map.of()),
+        Message.assistant("a picture of a cat")), SessionState.initial("/w"), Instant.EPOCH, Instant.EPOCH);
+    try (FileSessionStorage store = FileSessionStorage.builder(dir).fsync(false).build()) {
+      Futures.await(store.save(s), 5, TimeUnit.MINUTES);
+    }
+  }
+
+  private static void load(Path dir) {
+    try (FileSessionStorage store = FileSessionStorage.builder(dir).fsync(false).threads(1).build()) {
+      Session s = Futures.await(store.load("big"), 5, TimeUnit.MINUTES);
+      long peak = 0;
+      for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+          peak += pool.getPeakUsage().getUsed();
+        }
+      }
+      System.out.println("ok " + s.messages().size() + " peak-used=" + (peak >> 20) + "MiB");
+    } catch (OutOfMemoryError e) {
+      System.exit(3);
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      if (root instanceof OutOfMemoryError) {
+        System.exit(3);
+      }
+      throw e;
+    }
+  }
+
+  private static void measure(Path dir, int mib, String kind, List<String> jvmOptions) throws Exception {
+    Files.createDirectories(dir);
+    Path file = dir.resolve("big.json");
+    if (!Files.exists(file)) {
+      write(dir, mib, kind);
+    }
+    long size = Files.size(file);
+    int low = 8;  // fails (or assumed to)
+    int high = 64;
+    while (!loads(dir, high, jvmOptions)) {
+      low = high;
+      high *= 2;
+      if (high > 64 * 1024) {
+        throw new IllegalStateException("does not load even with 64 GiB");
+      }
+    }
+    while (high - low > 8) {
+      int mid = (low + high) / 2;
+      if (loads(dir, mid, jvmOptions)) {
+        high = mid;
+      } else {
+        low = mid;
+      }
+    }
+    System.out.printf(Locale.ROOT, "document %.1f MiB (%s); smallest -Xmx that loads it: %d MiB = %.2f x the document%s%n",
+        size / 1048576.0, kind, high, high * 1048576.0 / size, jvmOptions.isEmpty() ? "" : " with " + jvmOptions);
+  }
+
+  private static boolean loads(Path dir, int xmxMib, List<String> jvmOptions) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx" + xmxMib + "m");
+    command.add("-Xms" + Math.min(xmxMib, 16) + "m");
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(LargeDocumentMemory.class.getName());
+    command.add("load");
+    command.add(dir.toString());
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("load did not finish");
+    }
+    boolean ok = p.exitValue() == 0 && out.startsWith("ok");
+    System.out.printf(Locale.ROOT, "  -Xmx%dm: %s%n", xmxMib, ok ? out : "fails (exit " + p.exitValue() + ")");
+    return ok;
+  }
+}
