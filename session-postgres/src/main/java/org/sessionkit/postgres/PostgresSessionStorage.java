@@ -717,6 +717,8 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
    * </ol>
    *
    * The key is checked before each attempt applies the change (under the lock in the second).
+   * A change function that waits for another write of the same session would, in the second
+   * attempt, wait for the lock this one holds: it then fails with the statement timeout.
    */
   @Override
   protected CompletableFuture<UpdateResult> doUpdate(

@@ -3,7 +3,10 @@ package org.sessionkit.postgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +65,37 @@ class PostgresSessionStorageTckTest extends SessionStorageCompatibilityKit {
       if (ps.executeUpdate() != 1) {
         throw new IllegalStateException("no row for " + id);
       }
+    }
+  }
+
+  @Override
+  protected Optional<SessionStorage> newStorageWithRetention(Duration retention, Clock clock) {
+    return Optional.of(PostgresSessionStorage.builder(DB.storeUrl(DB.newSchema(), "")).retention(retention).clock(clock).build());
+  }
+
+  /** Makes the last message row invalid JSON; the session row, which listings read, stays intact. */
+  @Override
+  protected boolean corruptBody(SessionStorage store, String id) throws SQLException {
+    PostgresSessionStorage pg = (PostgresSessionStorage) store;
+    try (Connection c = DB.connect();
+        PreparedStatement ps = c.prepareStatement("UPDATE " + pg.tableNames().messages()
+            + " SET body = '\\x7b7b' WHERE session_id = ? AND position ="
+            + " (SELECT max(position) FROM " + pg.tableNames().messages() + " WHERE session_id = ?)")) {
+      ps.setString(1, id);
+      ps.setString(2, id);
+      if (ps.executeUpdate() == 1) {
+        return true;
+      }
+    }
+    // A session without messages: damage its state instead (also read only by load).
+    try (Connection c = DB.connect();
+        PreparedStatement ps = c.prepareStatement(
+            "UPDATE " + pg.tableNames().sessions() + " SET state = '\\x7b7b' WHERE id = ?")) {
+      ps.setString(1, id);
+      if (ps.executeUpdate() != 1) {
+        throw new IllegalStateException("no row for " + id);
+      }
+      return true;
     }
   }
 }

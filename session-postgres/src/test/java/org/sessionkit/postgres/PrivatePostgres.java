@@ -31,27 +31,29 @@ final class PrivatePostgres implements AutoCloseable {
   private final Path dir;
   private final Path data;
   private final int port;
+  private final String extraOptions;
 
-  private PrivatePostgres(Path bin, Path dir, int port) {
+  private PrivatePostgres(Path bin, Path dir, int port, String extraOptions) {
     this.bin = bin;
     this.dir = dir;
     this.data = dir.resolve("data");
     this.port = port;
+    this.extraOptions = extraOptions;
   }
 
   /** Creates and starts a server, or skips (under CI: fails) the test without binaries. */
   static PrivatePostgres start() throws IOException, InterruptedException {
-    Optional<Path> bin = findBinaries();
-    if (bin.isEmpty()) {
-      String message = "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb) for the"
-          + " fault tests: install the postgresql package";
-      if (System.getenv("CI") != null) {
-        fail(message + " (CI is set, so this is an error)");
-      }
-      Assumptions.abort(message);
-    }
+    return start("");
+  }
+
+  /**
+   * Creates and starts a server with extra server options ({@code -c name=value …}), or skips
+   * (under CI: fails) the test without binaries.
+   */
+  static PrivatePostgres start(String extraOptions) throws IOException, InterruptedException {
+    Path bin = requireBinaries();
     Path dir = Files.createTempDirectory("sessionkit-pg-");
-    PrivatePostgres pg = new PrivatePostgres(bin.get(), dir, freePort());
+    PrivatePostgres pg = new PrivatePostgres(bin, dir, freePort(), extraOptions);
     try {
       if (ROOT) {
         run(List.of("chown", "postgres:postgres", dir.toString()));
@@ -66,6 +68,50 @@ final class PrivatePostgres implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes a streaming replica of this server ({@code pg_basebackup -R -X stream}) and starts it
+   * on a free port with {@code cluster_name=replica} and the extra options.
+   */
+  PrivatePostgres replica(String extraOptions) throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("sessionkit-pg-replica-");
+    PrivatePostgres r = new PrivatePostgres(bin, dir, freePort(), "-c cluster_name=replica " + extraOptions);
+    try {
+      if (ROOT) {
+        run(List.of("chown", "postgres:postgres", dir.toString()));
+      }
+      r.tool("pg_basebackup", "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", "postgres",
+          "-D", r.data.toString(), "-R", "-X", "stream", "-c", "fast");
+      r.startServer();
+      return r;
+    } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+      r.close();
+      throw e;
+    }
+  }
+
+  /** Promotes this (replica) server to a primary and waits until it accepts writes. */
+  void promote() throws IOException, InterruptedException {
+    tool("pg_ctl", "-D", data.toString(), "-w", "-t", "60", "promote");
+  }
+
+  /** The server's port on 127.0.0.1. */
+  int port() {
+    return port;
+  }
+
+  private static Path requireBinaries() throws IOException {
+    Optional<Path> bin = findBinaries();
+    if (bin.isEmpty()) {
+      String message = "no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb) for the"
+          + " fault tests: install the postgresql package";
+      if (System.getenv("CI") != null) {
+        fail(message + " (CI is set, so this is an error)");
+      }
+      Assumptions.abort(message);
+    }
+    return bin.get();
+  }
+
   /** Returns a store URI on this server's {@code postgres} database. */
   String storeUrl(String schema, String options) {
     return "postgresql://postgres@127.0.0.1:" + port + "/postgres?schema=" + schema
@@ -76,7 +122,7 @@ final class PrivatePostgres implements AutoCloseable {
   void startServer() throws IOException, InterruptedException {
     tool("pg_ctl", "-D", data.toString(), "-w", "-t", "60", "-l", dir.resolve("log").toString(),
         "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
-            + " -c max_connections=40 -c shared_buffers=16MB",
+            + " -c max_connections=40 -c shared_buffers=16MB " + extraOptions,
         "start");
   }
 

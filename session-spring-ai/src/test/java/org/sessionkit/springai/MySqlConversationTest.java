@@ -26,7 +26,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
  * {@link ConversationContract} over the MySQL / MariaDB store, opened by URI in a database of the
- * test's own, and the same store chosen by Spring Boot through {@code sessionkit.store} alone
+ * test's own, and the same store chosen by Spring Boot through {@code sessionkit.store-uri} alone
  * (with session-mysql and a JDBC driver on the class path). The server is {@code
  * SESSIONKIT_TEST_MYSQL_URL}, by default the local MariaDB; without one the tests are skipped,
  * and fail when {@code CI} is set.
@@ -78,7 +78,7 @@ class MySqlConversationTest extends ConversationContract {
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(ChatMemoryAutoConfiguration.class,
             SessionkitChatMemoryAutoConfiguration.class))
-        .withPropertyValues("sessionkit.store=" + storeUrl("boot_"))
+        .withPropertyValues("sessionkit.store-uri=" + storeUrl("boot_"))
         .run(context -> {
           assertThat(context).hasNotFailed();
           SessionStorage store = context.getBean(SessionStorage.class);

@@ -202,8 +202,15 @@ public final class SchemaManager {
   }
 
   private java.util.OptionalInt installedVersion(Connection connection) throws SQLException {
-    try (PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-      exists.setString(1, names.schemaVersion());
+    // A query of the catalog tables, not to_regclass(): it reads them with the statement's own
+    // snapshot, while to_regclass() goes through the backend's catalog caches, which inside a
+    // transaction that started before another instance committed the tables may still say
+    // "no such table" (no lock is taken, so no invalidation is processed).
+    try (PreparedStatement exists = connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM"
+        + " pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        + " WHERE n.nspname = ? AND c.relname = ?)")) {
+      exists.setString(1, names.schema());
+      exists.setString(2, names.prefix() + "schema_version");
       try (ResultSet rs = exists.executeQuery()) {
         rs.next();
         if (!rs.getBoolean(1)) {

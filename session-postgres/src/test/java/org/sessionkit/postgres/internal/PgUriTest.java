@@ -32,6 +32,31 @@ class PgUriTest {
   }
 
   @Test
+  void retentionIsAnIsoDurationAndThePoolerIsTransactionOrNone() {
+    PgUri u = PgUri.parse("postgresql://h/db?retention=P30D&pooler=transaction");
+    assertThat(u.retention()).contains(Duration.ofDays(30));
+    assertThat(u.transactionPooling()).contains(true);
+    assertThat(PgUri.parse("postgresql://h/db?pooler=none").transactionPooling()).contains(false);
+    assertThat(PgUri.parse("postgresql://h/db").retention()).isEmpty();
+    assertThatThrownBy(() -> PgUri.parse("postgresql://h/db?pooler=session"))
+        .isInstanceOf(StorageConfigurationException.class).hasMessageContaining("'pooler'").hasMessageContaining("transaction");
+    assertThatThrownBy(() -> PgUri.parse("postgresql://h/db?retention=30 days"))
+        .isInstanceOf(StorageConfigurationException.class).hasMessageContaining("retention");
+  }
+
+  @Test
+  void revisionsRoundTripOnlyInTheirCanonicalForm() {
+    Revisions r = new Revisions(42, -1L);
+    assertThat(r.toRevision().value()).isEqualTo("42-ffffffffffffffff");
+    assertThat(Revisions.parse(r.toRevision())).contains(r);
+    assertThat(Revisions.parse(new Revisions(7, 255).toRevision())).contains(new Revisions(7, 255));
+    for (String bad : new String[] {"42", "42-FFFFFFFFFFFFFFFF", "42-fff", "-1-0000000000000000", "x-0000000000000000",
+        "+42-0000000000000000", "042-0000000000000000", "42-+000000000000000"}) {
+      assertThat(Revisions.parse(org.sessionkit.Revision.of(bad))).as(bad).isEmpty();
+    }
+  }
+
+  @Test
   void thePostgresSchemeAndTheJdbcFormAreAccepted() {
     PgUri short_ = PgUri.parse("postgres://bob@localhost/db");
     assertThat(short_.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost/db");
