@@ -19,14 +19,15 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link TurnBenchmark} for both repositories and every length in one JMH run and prints
+ * Runs {@link TurnBenchmark} for the three memories and every length in one JMH run and prints
  * the side-by-side table ({@link TurnReport}).
  *
  * <pre>
  * java -jar session-bench-adapters/target/adapter-benchmarks.jar [options]
  *   --warmup N       warm-up iterations (3)      --iterations N   measured iterations (5)
  *   --time SECONDS   length of each iteration (2) --forks N        JVM forks (1)
- *   -p length=10,100 conversation lengths (10,100,1000)
+ *   -p length=10,100 history lengths (10,100,1000,10000)
+ *   -p memory=window memories (window,spring-ai-jdbc,repository)
  *   --out FILE       also write the table (markdown) to FILE
  * </pre>
  *
@@ -91,10 +92,11 @@ public final class Main {
       out.println("error: the benchmark failed: " + e.getMessage());
       return 1;
     }
-    String table = TurnReport.markdown(TurnReport.scores(results));
+    List<TurnReport.Score> scores = TurnReport.scores(results);
+    String table = TurnReport.markdown(scores) + TurnReport.growth(scores).map(g -> "\n" + g + "\n").orElse("");
     out.println();
-    out.println("A turn (add question, add answer, read) through MessageWindowChatMemory, window "
-        + TurnBenchmark.WINDOW + ", on " + server + ":");
+    out.println("A turn (add question, add answer, read the memory for the next prompt), window "
+        + TrialMemory.WINDOW + ", on " + server + ":");
     out.print(table);
     if (o.out != null) {
       try {
@@ -109,7 +111,7 @@ public final class Main {
 
   static final String USAGE = String.join("\n",
       "usage: java -jar adapter-benchmarks.jar [--warmup N] [--iterations N] [--time SECONDS] [--forks N]",
-      "                                        [-p length=10,100,1000] [-p repository=sessionkit,spring-ai-jdbc]",
+      "                                        [-p length=10,100,1000,10000] [-p memory=window,spring-ai-jdbc,repository]",
       "                                        [--out FILE] [--help]",
       "server: SESSIONKIT_TEST_POSTGRES_URL or -D" + BenchPostgres.PROPERTY + "=postgresql://user@host:port/db"
           + " (default " + BenchPostgres.DEFAULT_URL + ")");
@@ -140,8 +142,8 @@ public final class Main {
             String p = value(a, rest);
             int eq = p.indexOf('=');
             String name = eq < 0 ? p : p.substring(0, eq);
-            if (eq < 0 || !(name.equals("length") || name.equals("repository")) || eq == p.length() - 1) {
-              throw new IllegalArgumentException("-p takes length=N,… or repository=NAME,…, not " + p);
+            if (eq < 0 || !(name.equals("length") || name.equals("memory")) || eq == p.length() - 1) {
+              throw new IllegalArgumentException("-p takes length=N,… or memory=NAME,…, not " + p);
             }
             o.params.put(name, p.substring(eq + 1).split(","));
           }

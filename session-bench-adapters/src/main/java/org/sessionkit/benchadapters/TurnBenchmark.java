@@ -15,54 +15,44 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.springframework.ai.chat.memory.ChatMemory;
-import org.springframework.ai.chat.memory.ChatMemoryRepository;
-import org.springframework.ai.chat.memory.MessageWindowChatMemory;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.UserMessage;
 
 /**
- * One chat turn through Spring AI's {@link MessageWindowChatMemory} on a conversation of {@code
- * length} messages, over sessionkit's repository on the PostgreSQL store or over Spring AI's own
- * JDBC repository on the same server (the {@code repository} parameter, see {@link
- * TrialRepository}).
+ * One chat turn through a chat memory on a conversation whose history is {@code length}
+ * messages: (a) sessionkit's window memory, (b) Spring AI's window memory over its JDBC
+ * repository, (c) Spring AI's window memory as large as the history over sessionkit's
+ * repository (the {@code memory} parameter, see {@link TrialMemory}), all on one PostgreSQL.
  *
  * <p>A turn is what Spring AI's chat-memory advisor does around one model call: add the user's
- * message, add the assistant's reply (each {@code add} reads the conversation and saves the whole
- * new list), then read the conversation, as the next prompt does. The window holds {@value
- * #WINDOW} messages, more than any measured conversation, so no turn trims it: a window smaller
- * than the conversation would make every save a rewrite in both repositories and measure the
- * trimming instead of the turn.
- *
- * <p>Turns grow the conversation, so an untimed {@code Level.Invocation} setup saves it back at
- * {@code length} messages whenever it has grown by a tenth (before every turn at 10 messages,
- * every 50 turns at 1,000): a turn "at 1,000" meets 1,000 to 1,098 messages. The messages are
- * plain text (Spring AI's JDBC repository stores only text and type): questions of about 100
- * characters and answers of about 500. One operation is one turn; one thread.
+ * message, add the assistant's reply, then read the memory for the next prompt. (a) and (c)
+ * keep the whole history, so turns grow it: an untimed {@code Level.Invocation} setup stores it
+ * back at {@code length} messages whenever it has grown by a tenth (a turn "at 1,000" meets 1,000
+ * to 1,098 messages). (b) deletes everything but its window of 20 on its first turn (that is
+ * how it works), so its later turns meet 20 messages whatever {@code length} was: it is not put
+ * back. Plain text messages (Spring AI's JDBC repository stores only text and type): questions of
+ * about 100 characters and answers of about 500. One operation is one turn; one thread.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class TurnBenchmark {
 
-  /** The window of the chat memory: larger than every conversation measured. */
-  public static final int WINDOW = 10_000;
-
   /** The conversation's id (Spring AI's table allows 36 characters). */
   static final String CONVERSATION = "bench-turn";
 
-  /** Messages in the conversation before the turn. */
-  @Param({"10", "100", "1000"})
+  /** Messages in the history before the turn. */
+  @Param({"10", "100", "1000", "10000"})
   public int length;
 
-  /** The repository under test: {@value TrialRepository#SESSIONKIT} or {@value TrialRepository#SPRING_AI_JDBC}. */
-  @Param({TrialRepository.SESSIONKIT, TrialRepository.SPRING_AI_JDBC})
-  public String repository;
+  /** The memory under test: one of {@link TrialMemory#NAMES}. */
+  @Param({TrialMemory.WINDOW_MEMORY, TrialMemory.SPRING_AI_JDBC, TrialMemory.REPOSITORY})
+  public String memory;
 
   // Package-private for the smoke test, which checks what the benchmark did.
-  TrialRepository trial;
-  ChatMemoryRepository chatMemoryRepository;
-  private ChatMemory memory;
+  TrialMemory trial;
+  private ChatMemory chatMemory;
   private List<Message> conversation;
   private int added;
   private int turns;
@@ -70,10 +60,7 @@ public class TurnBenchmark {
   /** Creates the benchmark (JMH instantiates it). */
   public TurnBenchmark() {}
 
-  /**
-   * Opens the repository on a new schema of the server ({@link BenchPostgres#fromEnvironment()})
-   * and stores the conversation of {@code length} messages.
-   */
+  /** Opens the memory on a new schema of the server and stores the history of {@code length} messages. */
   @Setup(Level.Trial)
   public void setup() {
     setup(BenchPostgres.fromEnvironment());
@@ -81,24 +68,26 @@ public class TurnBenchmark {
 
   /** {@link #setup()} on {@code server}. */
   void setup(BenchPostgres server) {
-    trial = TrialRepository.open(repository, server);
-    chatMemoryRepository = trial.repository();
-    memory = MessageWindowChatMemory.builder().chatMemoryRepository(chatMemoryRepository).maxMessages(WINDOW).build();
+    trial = TrialMemory.open(memory, server);
+    chatMemory = trial.memory();
     conversation = conversation(length);
-    chatMemoryRepository.saveAll(CONVERSATION, conversation);
+    trial.store(CONVERSATION, conversation);
     added = 0;
   }
 
-  /** Saves the conversation back at {@code length} messages once turns have grown it by a tenth. */
+  /** Stores the history back at {@code length} messages once turns have grown it by a tenth. */
   @Setup(Level.Invocation)
   public void reset() {
-    if (added >= Math.max(2, length / 10)) {
-      chatMemoryRepository.saveAll(CONVERSATION, conversation);
+    if (!memory.equals(TrialMemory.SPRING_AI_JDBC) && added >= Math.max(2, length / 10)) {
+      trial.store(CONVERSATION, conversation);
       added = 0;
+      // The read a turn ends with, again: the memories remember the revision they last saw, and
+      // the next turn should meet what it meets after a turn, not a stale revision.
+      chatMemory.get(CONVERSATION);
     }
   }
 
-  /** Closes the repository and drops its schema. */
+  /** Closes the memory and drops its schema. */
   @TearDown(Level.Trial)
   public void tearDown() {
     if (trial != null) {
@@ -108,21 +97,21 @@ public class TurnBenchmark {
   }
 
   /**
-   * One turn: the user's message and the assistant's reply added through the window memory, then
-   * the conversation read.
+   * One turn: the user's message and the assistant's reply added, then the memory read for the
+   * next prompt.
    *
-   * @return the conversation after the turn
+   * @return what the next prompt gets
    */
   @Benchmark
   public List<Message> turn() {
     int n = turns++;
-    memory.add(CONVERSATION, question(n));
-    memory.add(CONVERSATION, answer(n));
+    chatMemory.add(CONVERSATION, question(n));
+    chatMemory.add(CONVERSATION, answer(n));
     added += 2;
-    return memory.get(CONVERSATION);
+    return chatMemory.get(CONVERSATION);
   }
 
-  /** The stored conversation of {@code length} messages: questions and answers alternating. */
+  /** A history of {@code length} messages: questions and answers alternating. */
   static List<Message> conversation(int length) {
     List<Message> messages = new ArrayList<>(length);
     for (int i = 0; i < length; i++) {

@@ -1,50 +1,68 @@
 package org.sessionkit.springai;
 
+import javax.sql.DataSource;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
+import org.sessionkit.postgres.PostgresSessionStorage;
+import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.memory.ChatMemoryRepository;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
- * Spring Boot auto-configuration: with the property {@code sessionkit.store} set (a store URI
- * such as {@code file:/var/lib/agent/sessions}), opens that {@link SessionStorage} with {@link
- * SessionStorages#open(String)} (closed with the context) and provides a {@link
- * SessionChatMemoryRepository} over it as the application's {@link ChatMemoryRepository}.
+ * Spring Boot auto-configuration: opens a {@link SessionStorage} from {@code sessionkit.store-uri}
+ * (or the deprecated {@code sessionkit.store}), or over the application's {@link DataSource} with
+ * {@code sessionkit.postgresql.use-data-source=true}; closes it with the context; observes it when
+ * the application has an {@code ObservationRegistry} bean and {@code session-micrometer} is on
+ * the class path; and provides a {@link SessionChatMemoryRepository} over it as the application's
+ * {@link ChatMemoryRepository} (and, with {@code sessionkit.chat-memory.window.enabled=true}, a
+ * {@link SessionWindowChatMemory} as its {@link ChatMemory}).
  *
  * <p>Each bean backs off when the application defines its own: a {@code SessionStorage} bean of
- * the application is used instead of the property (the repository is then created over it even
- * without the property), and any {@code ChatMemoryRepository} bean of the application (JDBC,
- * Redis…) replaces the repository. It runs before Spring AI's own chat-memory
- * auto-configuration, whose in-memory repository then backs off, and whose {@code ChatMemory}
- * bean uses this repository.
+ * the application is used instead of the properties (the repository is then created over it even
+ * without them), and any {@code ChatMemoryRepository} or {@code ChatMemory} bean of the
+ * application replaces ours. It runs before Spring AI's own chat-memory auto-configuration, whose
+ * in-memory repository then backs off, and whose {@code ChatMemory} bean uses this repository.
  */
 @AutoConfiguration(
-    beforeName = "org.springframework.ai.model.chat.memory.autoconfigure.ChatMemoryAutoConfiguration")
+    beforeName = "org.springframework.ai.model.chat.memory.autoconfigure.ChatMemoryAutoConfiguration",
+    afterName = {
+      "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+      "org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration",
+      "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"
+    })
 @ConditionalOnClass({ChatMemoryRepository.class, SessionStorage.class})
 @EnableConfigurationProperties(SessionkitProperties.class)
+@Import(SessionkitChatMemoryAutoConfiguration.PostgresDataSource.class)
 public class SessionkitChatMemoryAutoConfiguration {
 
   /** Creates the auto-configuration; Spring calls it. */
   public SessionkitChatMemoryAutoConfiguration() {}
 
   /**
-   * Opens the store named by {@code sessionkit.store}.
+   * Opens the store named by {@code sessionkit.store-uri} (or the deprecated {@code
+   * sessionkit.store}), observed when an {@code ObservationRegistry} bean exists (see {@link
+   * Observations}).
    *
    * @throws org.sessionkit.StorageConfigurationException if no store module serves the URI or an
    *     option is wrong (the context fails to start, naming what is available)
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  @ConditionalOnProperty(prefix = "sessionkit", name = "store")
-  public SessionStorage sessionkitStorage(SessionkitProperties properties) {
-    return SessionStorages.open(properties.getStore().trim());
+  @Conditional(OnStoreUri.class)
+  public SessionStorage sessionkitStorage(SessionkitProperties properties, ObjectProvider<io.micrometer.observation.ObservationRegistry> registries) {
+    return Observations.observe(SessionStorages.open(properties.uri()), properties, registries);
   }
 
   /**
@@ -62,5 +80,65 @@ public class SessionkitChatMemoryAutoConfiguration {
         .timeout(properties.getChatMemory().getTimeout())
         .metadataCodecs(MetadataCodecs.defaults().with(codecs.orderedStream().toList()))
         .build();
+  }
+
+  /**
+   * With {@code sessionkit.chat-memory.window.enabled=true}: the window memory over the
+   * application's {@link SessionStorage} as its {@link ChatMemory} (Spring AI's own then backs
+   * off).
+   */
+  @Bean
+  @ConditionalOnMissingBean(ChatMemory.class)
+  @ConditionalOnBean(SessionStorage.class)
+  @ConditionalOnProperty(prefix = "sessionkit.chat-memory.window", name = "enabled", havingValue = "true")
+  public SessionWindowChatMemory sessionkitWindowChatMemory(
+      SessionStorage storage, SessionkitProperties properties, ObjectProvider<MetadataCodec<?>> codecs) {
+    return SessionWindowChatMemory.builder(storage)
+        .maxMessages(properties.getChatMemory().getWindow().getMaxMessages())
+        .conversationIdPrefix(properties.getChatMemory().getConversationIdPrefix())
+        .timeout(properties.getChatMemory().getTimeout())
+        .metadataCodecs(MetadataCodecs.defaults().with(codecs.orderedStream().toList()))
+        .build();
+  }
+
+  /** {@code sessionkit.store-uri} or the deprecated {@code sessionkit.store} is set. */
+  static final class OnStoreUri extends AnyNestedCondition {
+    OnStoreUri() {
+      super(ConfigurationPhase.REGISTER_BEAN);
+    }
+
+    @ConditionalOnProperty(prefix = "sessionkit", name = "store-uri")
+    static final class StoreUri {}
+
+    @ConditionalOnProperty(prefix = "sessionkit", name = "store")
+    static final class Store {}
+  }
+
+  /**
+   * The PostgreSQL store over the application's {@link DataSource} (so that its pool is the one
+   * Boot's metrics and health already see), with {@code sessionkit.postgresql.use-data-source=true}
+   * and {@code session-postgres} on the class path.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.sessionkit.postgres.PostgresSessionStorage")
+  @ConditionalOnProperty(prefix = "sessionkit.postgresql", name = "use-data-source", havingValue = "true")
+  static class PostgresDataSource {
+
+    /** Opens the PostgreSQL store over the application's {@link DataSource}. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(SessionStorage.class)
+    @ConditionalOnBean(DataSource.class)
+    SessionStorage sessionkitStorage(
+        DataSource dataSource, SessionkitProperties properties, ObjectProvider<io.micrometer.observation.ObservationRegistry> registries) {
+      PostgresSessionStorage.Builder builder = PostgresSessionStorage.builder(dataSource);
+      SessionkitProperties.Postgresql p = properties.getPostgresql();
+      if (!p.getSchema().isEmpty()) {
+        builder.schema(p.getSchema());
+      }
+      if (!p.getTablePrefix().isEmpty()) {
+        builder.tablePrefix(p.getTablePrefix());
+      }
+      return Observations.observe(builder.build(), properties, registries);
+    }
   }
 }

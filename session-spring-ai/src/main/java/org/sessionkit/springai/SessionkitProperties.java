@@ -3,15 +3,19 @@ package org.sessionkit.springai;
 import java.time.Duration;
 import java.util.Objects;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.DeprecatedConfigurationProperty;
 
 /**
  * The {@code sessionkit.*} configuration properties of the Spring Boot auto-configuration
- * ({@link SessionkitChatMemoryAutoConfiguration}):
+ * ({@link SessionkitChatMemoryAutoConfiguration}); the module's README lists them all, and the
+ * jar carries their metadata for IDE completion.
  *
  * <pre>
- * sessionkit.store=file:/var/lib/agent/sessions      # opens the SessionStorage bean
- * sessionkit.chat-memory.conversation-id-prefix=chat/ # optional, default empty
- * sessionkit.chat-memory.timeout=10s                   # optional, default 30s
+ * sessionkit.store-uri=file:/var/lib/agent/sessions      # opens the SessionStorage bean
+ * sessionkit.postgresql.use-data-source=true             # or: the application's DataSource
+ * sessionkit.chat-memory.conversation-id-prefix=chat/    # optional, default empty
+ * sessionkit.chat-memory.timeout=10s                      # optional, default 30s
+ * sessionkit.chat-memory.window.enabled=true              # SessionWindowChatMemory as the ChatMemory
  * </pre>
  *
  * A mutable bean for Spring's binder; not thread safe while it is being bound.
@@ -19,28 +23,73 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties(prefix = "sessionkit")
 public class SessionkitProperties {
 
-  private String store = "";
-  private final ChatMemory chatMemory = new ChatMemory();
+  /**
+   * The store URI (memory:, file:/path, postgresql://user:password@host/db, redis://…). Its name
+   * ends in "-uri" so that Spring Boot masks the password wherever it shows the value.
+   */
+  private String storeUri = "";
 
-  /** Returns the store URI ({@code memory:}, {@code file:…}, …); empty if not set. */
+  /** Deprecated name of store-uri (Spring Boot does not mask it). */
+  private String store = "";
+
+  private final ChatMemory chatMemory = new ChatMemory();
+  private final Postgresql postgresql = new Postgresql();
+  private final Observation observation = new Observation();
+
+  /** Returns the store URI; empty if not set. */
+  public String getStoreUri() {
+    return storeUri;
+  }
+
+  /** Sets the store URI. */
+  public void setStoreUri(String storeUri) {
+    this.storeUri = Objects.requireNonNull(storeUri, "storeUri");
+  }
+
+  /** Returns the store URI set under the deprecated name {@code sessionkit.store}; empty if not set. */
+  @Deprecated
+  @DeprecatedConfigurationProperty(
+      replacement = "sessionkit.store-uri",
+      reason = "A key ending in -uri is masked by Spring Boot when values are shown (actuator env, configprops).")
   public String getStore() {
     return store;
   }
 
-  /** Sets the store URI. */
+  /** Sets the store URI under the deprecated name {@code sessionkit.store}. */
+  @Deprecated
   public void setStore(String store) {
     this.store = Objects.requireNonNull(store, "store");
   }
 
-  /** Returns the settings of the chat memory repository. */
+  /** Returns the URI to open: {@code store-uri}, else the deprecated {@code store}; empty if neither. */
+  public String uri() {
+    return !storeUri.isBlank() ? storeUri.trim() : store.trim();
+  }
+
+  /** Returns the settings of the chat memory. */
   public ChatMemory getChatMemory() {
     return chatMemory;
   }
 
-  /** The {@code sessionkit.chat-memory.*} settings of {@link SessionChatMemoryRepository}. */
+  /** Returns the settings of a PostgreSQL store over the application's {@code DataSource}. */
+  public Postgresql getPostgresql() {
+    return postgresql;
+  }
+
+  /** Returns the settings of the observation of the store. */
+  public Observation getObservation() {
+    return observation;
+  }
+
+  /** The {@code sessionkit.chat-memory.*} settings. */
   public static class ChatMemory {
+    /** Put before each conversation id to form its session id. */
     private String conversationIdPrefix = "";
+
+    /** The longest one store call may take. */
     private Duration timeout = SessionChatMemoryRepository.DEFAULT_TIMEOUT;
+
+    private final Window window = new Window();
 
     /** Returns the prefix put before conversation ids to form session ids; empty by default. */
     public String getConversationIdPrefix() {
@@ -60,6 +109,98 @@ public class SessionkitProperties {
     /** Sets how long one store call may take. */
     public void setTimeout(Duration timeout) {
       this.timeout = Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** Returns the settings of the window memory. */
+    public Window getWindow() {
+      return window;
+    }
+  }
+
+  /** The {@code sessionkit.chat-memory.window.*} settings of {@link SessionWindowChatMemory}. */
+  public static class Window {
+    /** Whether the application's ChatMemory is a SessionWindowChatMemory (keeps the whole history). */
+    private boolean enabled;
+
+    /** How many history messages the window memory serves (the system message comes on top). */
+    private int maxMessages = SessionWindowChatMemory.DEFAULT_MAX_MESSAGES;
+
+    /** Returns whether the window memory is the application's {@code ChatMemory}; false by default. */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /** Sets whether the window memory is the application's {@code ChatMemory}. */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    /** Returns how many history messages the window serves; 20 by default. */
+    public int getMaxMessages() {
+      return maxMessages;
+    }
+
+    /** Sets how many history messages the window serves. */
+    public void setMaxMessages(int maxMessages) {
+      this.maxMessages = maxMessages;
+    }
+  }
+
+  /** The {@code sessionkit.postgresql.*} settings: the PostgreSQL store over the application's DataSource. */
+  public static class Postgresql {
+    /** Whether to open the PostgreSQL store over the application's DataSource bean (instead of a URI). */
+    private boolean useDataSource;
+
+    /** The schema of the store's tables (the store's default when empty). */
+    private String schema = "";
+
+    /** The prefix of the store's table names (the store's default when empty). */
+    private String tablePrefix = "";
+
+    /** Returns whether the store uses the application's {@code DataSource}; false by default. */
+    public boolean isUseDataSource() {
+      return useDataSource;
+    }
+
+    /** Sets whether the store uses the application's {@code DataSource}. */
+    public void setUseDataSource(boolean useDataSource) {
+      this.useDataSource = useDataSource;
+    }
+
+    /** Returns the schema; empty for the store's default. */
+    public String getSchema() {
+      return schema;
+    }
+
+    /** Sets the schema. */
+    public void setSchema(String schema) {
+      this.schema = Objects.requireNonNull(schema, "schema");
+    }
+
+    /** Returns the table prefix; empty for the store's default. */
+    public String getTablePrefix() {
+      return tablePrefix;
+    }
+
+    /** Sets the table prefix. */
+    public void setTablePrefix(String tablePrefix) {
+      this.tablePrefix = Objects.requireNonNull(tablePrefix, "tablePrefix");
+    }
+  }
+
+  /** The {@code sessionkit.observation.*} settings. */
+  public static class Observation {
+    /** Whether the store opened here is observed when an ObservationRegistry bean and session-micrometer are present. */
+    private boolean enabled = true;
+
+    /** Returns whether the store is observed; true by default. */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /** Sets whether the store is observed. */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
     }
   }
 }

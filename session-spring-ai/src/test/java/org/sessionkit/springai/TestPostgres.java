@@ -62,6 +62,31 @@ final class TestPostgres implements AutoCloseable {
     return url + (url.contains("?") ? "&" : "?") + "schema=" + schema + "&poolSize=4&connectTimeout=5s";
   }
 
+  /** Returns the name of a fresh schema (dropped by {@link #close()}). */
+  synchronized String newSchema() {
+    String schema = String.format(Locale.ROOT, "skt_sai_%d_%d_%04x", ProcessHandle.current().pid(),
+        schemas.size(), ThreadLocalRandom.current().nextInt(0x10000));
+    schemas.add(schema);
+    return schema;
+  }
+
+  /** Returns a pgjdbc data source on the server, as an application's own DataSource bean. */
+  javax.sql.DataSource dataSource() {
+    URI u = URI.create(url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url);
+    org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+    ds.setUrl("jdbc:postgresql://" + u.getHost() + ":" + (u.getPort() < 0 ? 5432 : u.getPort()) + u.getPath());
+    String userInfo = u.getUserInfo();
+    if (userInfo != null) {
+      int colon = userInfo.indexOf(':');
+      ds.setUser(colon < 0 ? userInfo : userInfo.substring(0, colon));
+      if (colon >= 0) {
+        ds.setPassword(userInfo.substring(colon + 1));
+      }
+    }
+    ds.setApplicationName("sessionkit-test-datasource");
+    return ds;
+  }
+
   /** Opens the store at {@code storeUrl} by URI, as an application would. */
   static SessionStorage open(String storeUrl) {
     return SessionStorages.open(storeUrl);
