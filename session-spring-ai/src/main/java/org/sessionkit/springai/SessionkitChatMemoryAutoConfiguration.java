@@ -3,6 +3,7 @@ package org.sessionkit.springai;
 import javax.sql.DataSource;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
+import org.sessionkit.mysql.MySqlSessionStorage;
 import org.sessionkit.postgres.PostgresSessionStorage;
 import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.memory.ChatMemoryRepository;
@@ -22,7 +23,8 @@ import org.springframework.context.annotation.Import;
 /**
  * Spring Boot auto-configuration: opens a {@link SessionStorage} from {@code sessionkit.store-uri}
  * (or the deprecated {@code sessionkit.store}), or over the application's {@link DataSource} with
- * {@code sessionkit.postgresql.use-data-source=true}; closes it with the context; observes it when
+ * {@code sessionkit.postgresql.use-data-source=true} (MySQL / MariaDB: {@code
+ * sessionkit.mysql.use-data-source=true}); closes it with the context; observes it when
  * the application has an {@code ObservationRegistry} bean and {@code session-micrometer} is on
  * the class path; and provides a {@link SessionChatMemoryRepository} over it as the application's
  * {@link ChatMemoryRepository} (and, with {@code sessionkit.chat-memory.window.enabled=true}, a
@@ -44,7 +46,8 @@ import org.springframework.context.annotation.Import;
     })
 @ConditionalOnClass({ChatMemoryRepository.class, SessionStorage.class})
 @EnableConfigurationProperties(SessionkitProperties.class)
-@Import(SessionkitChatMemoryAutoConfiguration.PostgresDataSource.class)
+@Import({SessionkitChatMemoryAutoConfiguration.PostgresDataSource.class,
+    SessionkitChatMemoryAutoConfiguration.MySqlDataSource.class})
 public class SessionkitChatMemoryAutoConfiguration {
 
   /** Creates the auto-configuration; Spring calls it. */
@@ -137,6 +140,31 @@ public class SessionkitChatMemoryAutoConfiguration {
       }
       if (!p.getTablePrefix().isEmpty()) {
         builder.tablePrefix(p.getTablePrefix());
+      }
+      return Observations.observe(builder.build(), properties, registries);
+    }
+  }
+
+  /**
+   * The MySQL / MariaDB store over the application's {@link DataSource} (its pool and its JDBC
+   * driver), with {@code sessionkit.mysql.use-data-source=true} and {@code session-mysql} on the
+   * class path. The tables go in the DataSource's database.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.sessionkit.mysql.MySqlSessionStorage")
+  @ConditionalOnProperty(prefix = "sessionkit.mysql", name = "use-data-source", havingValue = "true")
+  static class MySqlDataSource {
+
+    /** Opens the MySQL / MariaDB store over the application's {@link DataSource}. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(SessionStorage.class)
+    @ConditionalOnBean(DataSource.class)
+    SessionStorage sessionkitStorage(
+        DataSource dataSource, SessionkitProperties properties, ObjectProvider<io.micrometer.observation.ObservationRegistry> registries) {
+      MySqlSessionStorage.Builder builder = MySqlSessionStorage.builder(dataSource);
+      SessionkitProperties.Mysql m = properties.getMysql();
+      if (!m.getTablePrefix().isEmpty()) {
+        builder.tablePrefix(m.getTablePrefix());
       }
       return Observations.observe(builder.build(), properties, registries);
     }

@@ -34,6 +34,7 @@ public class SessionkitProperties {
 
   private final ChatMemory chatMemory = new ChatMemory();
   private final Postgresql postgresql = new Postgresql();
+  private final Mysql mysql = new Mysql();
   private final Observation observation = new Observation();
 
   /** Returns the store URI; empty if not set. */
@@ -74,6 +75,11 @@ public class SessionkitProperties {
   /** Returns the settings of a PostgreSQL store over the application's {@code DataSource}. */
   public Postgresql getPostgresql() {
     return postgresql;
+  }
+
+  /** Returns the settings of a MySQL / MariaDB store over the application's {@code DataSource}. */
+  public Mysql getMysql() {
+    return mysql;
   }
 
   /** Returns the settings of the observation of the store. */
@@ -175,6 +181,35 @@ public class SessionkitProperties {
     /** Sets the schema. */
     public void setSchema(String schema) {
       this.schema = Objects.requireNonNull(schema, "schema");
+    }
+
+    /** Returns the table prefix; empty for the store's default. */
+    public String getTablePrefix() {
+      return tablePrefix;
+    }
+
+    /** Sets the table prefix. */
+    public void setTablePrefix(String tablePrefix) {
+      this.tablePrefix = Objects.requireNonNull(tablePrefix, "tablePrefix");
+    }
+  }
+
+  /** The {@code sessionkit.mysql.*} settings: a MySQL / MariaDB store over the application's DataSource. */
+  public static class Mysql {
+    /** Whether to open the MySQL / MariaDB store over the application's DataSource bean (instead of a URI). */
+    private boolean useDataSource;
+
+    /** The prefix of the store's table names (the store's default, sessionkit_, when empty). */
+    private String tablePrefix = "";
+
+    /** Returns whether the store uses the application's {@code DataSource}; false by default. */
+    public boolean isUseDataSource() {
+      return useDataSource;
+    }
+
+    /** Sets whether the store uses the application's {@code DataSource}. */
+    public void setUseDataSource(boolean useDataSource) {
+      this.useDataSource = useDataSource;
     }
 
     /** Returns the table prefix; empty for the store's default. */

@@ -99,6 +99,45 @@ class MySqlConversationTest extends ConversationContract {
     }
   }
 
+  @Test
+  void withUseDataSourceTheStoreRunsOnTheApplicationsDataSourceAndLeavesItOpen() {
+    com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+    String scheme = SERVER.substring(0, SERVER.indexOf("://"));
+    org.sessionkit.spi.StorageUri.Server s =
+        org.sessionkit.spi.StorageUri.parse(SERVER, scheme).server(scheme + "://user@host:port/database");
+    config.setJdbcUrl("jdbc:mariadb://" + s.hosts() + "/" + database);
+    s.user().ifPresent(config::setUsername);
+    s.password().ifPresent(config::setPassword);
+    config.setMaximumPoolSize(2);
+    try (com.zaxxer.hikari.HikariDataSource application = new com.zaxxer.hikari.HikariDataSource(config)) {
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(ChatMemoryAutoConfiguration.class,
+              SessionkitChatMemoryAutoConfiguration.class))
+          // Handed over behind an interface that can't be closed: the context itself would
+          // close an AutoCloseable bean at its end, which would hide whether the store does.
+          .withBean(javax.sql.DataSource.class, () -> (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+              getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
+              (proxy, method, args) -> method.invoke(application, args)))
+          .withPropertyValues("sessionkit.mysql.use-data-source=true", "sessionkit.mysql.table-prefix=app_")
+          .run(context -> {
+            assertThat(context).hasNotFailed();
+            SessionStorage store = context.getBean(SessionStorage.class);
+            assertThat(store).isInstanceOf(org.sessionkit.mysql.MySqlSessionStorage.class);
+            context.getBean(ChatMemory.class).add("c", new org.springframework.ai.chat.messages.UserMessage("hi"));
+            assertThat(context.getBean(ChatMemoryRepository.class).findConversationIds()).containsExactly("c");
+          });
+      // The context closed the store, never the application's pool; the tables carry the prefix.
+      assertThat(application.isClosed()).isFalse();
+      try (Connection c = application.getConnection(); Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM `app_sessions`")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(1);
+      } catch (SQLException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
   private static void requireServer() {
     if (reachable == null) {
       try (Connection c = admin()) {
