@@ -170,6 +170,8 @@ class SessionkitBootPropertiesTest {
         "sessionkit.postgresql.use-data-source",
         "sessionkit.postgresql.schema",
         "sessionkit.postgresql.table-prefix",
+        "sessionkit.mysql.use-data-source",
+        "sessionkit.mysql.table-prefix",
         "sessionkit.observation.enabled"));
     assertThat(new TreeSet<>(properties.keySet())).isEqualTo(expected);
     JsonValue.JsonObject old = (JsonValue.JsonObject) properties.get("sessionkit.store");
