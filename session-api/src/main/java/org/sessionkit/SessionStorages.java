@@ -57,6 +57,8 @@ public final class SessionStorages {
           Map.entry("jdbc:postgresql", "org.sessionkit:session-postgres"),
           Map.entry("redis", "org.sessionkit:session-redis"),
           Map.entry("rediss", "org.sessionkit:session-redis"),
+          Map.entry("redis-sentinel", "org.sessionkit:session-redis"),
+          Map.entry("rediss-sentinel", "org.sessionkit:session-redis"),
           Map.entry("mysql", "org.sessionkit:session-mysql"),
           Map.entry("mariadb", "org.sessionkit:session-mysql"),
           Map.entry("jdbc:mysql", "org.sessionkit:session-mysql"),

@@ -72,6 +72,9 @@ class SessionStoragesTest {
         .hasMessageContaining("org.sessionkit:session-postgres");
     assertThatThrownBy(() -> SessionStorages.open("rediss://db:6379"))
         .hasMessageContaining("org.sessionkit:session-redis");
+    assertThatThrownBy(() -> SessionStorages.open("redis-sentinel://u:secret@s1:26379#mymaster"))
+        .hasMessageContaining("org.sessionkit:session-redis")
+        .hasMessageNotContaining("secret");
     for (String mysql : new String[] {"mysql://u:secret@db/x", "mariadb://db/x", "jdbc:mysql://db/x", "jdbc:mariadb://db/x"}) {
       assertThatThrownBy(() -> SessionStorages.open(mysql))
           .hasMessageContaining("org.sessionkit:session-mysql")

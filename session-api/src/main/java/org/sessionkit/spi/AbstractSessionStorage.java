@@ -102,7 +102,11 @@ public abstract class AbstractSessionStorage implements SessionStorage {
 
   /**
    * Returns up to {@link PageRequest#fetchSize()} summaries that {@link PageRequest#matches
-   * match} {@code request}, in listing order, and the problem entries met on the way.
+   * match} {@code request}, in listing order, and the problem entries met on the way. Problem
+   * entries (a document or row whose head can't be read) don't count towards the fetch size:
+   * keep reading until {@code fetchSize} readable summaries or the end. Read only what a
+   * summary needs (a document's head, a row's head columns), never the messages; a damaged
+   * body is for {@link #doProblems()} and {@code load} to find.
    */
   protected abstract CompletableFuture<PageResult> doList(PageRequest request);
 

@@ -182,6 +182,105 @@ public final class StorageUri {
     }
   }
 
+  /**
+   * Returns the local path a file-based store's URI names, for stores opened by a path: {@code
+   * file:./sessions} and {@code file:sessions} (relative to the working directory), {@code
+   * file:/var/lib/s}, {@code file:///var/lib/s} and {@code file://localhost/var/lib/s}; on
+   * Windows also {@code file:///C:/s}. The path is percent-decoded as UTF-8 ({@code %20} is a
+   * space, {@code %25} a percent sign) and made absolute; nothing on disk is touched.
+   *
+   * @throws StorageConfigurationException if the URI names no path, a remote host, or a path
+   *     with a malformed percent-escape or that the file system can't represent
+   */
+  public java.nio.file.Path localPath() {
+    String path = body;
+    if (path.startsWith("//")) {
+      int slash = path.indexOf('/', 2);
+      String host = slash < 0 ? path.substring(2) : path.substring(2, slash);
+      if (!host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
+        throw new StorageConfigurationException("the store URI " + redacted() + " names the remote host '" + host
+            + "'; use " + scheme + ":/path or " + scheme + ":///path for a local path");
+      }
+      path = slash < 0 ? "" : path.substring(slash);
+    }
+    path = decodePath(path);
+    if (path.isEmpty()) {
+      throw new StorageConfigurationException("the store URI " + redacted() + " names no path; use e.g. "
+          + scheme + ":./sessions or " + scheme + ":/var/lib/sessions");
+    }
+    if (path.length() >= 3 && path.charAt(0) == '/' && path.charAt(2) == ':'
+        && java.io.File.separatorChar == '\\') {
+      path = path.substring(1); // file:///C:/x on Windows
+    }
+    try {
+      return java.nio.file.Path.of(path).toAbsolutePath();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new StorageConfigurationException(
+          "the store URI " + redacted() + " names a path the file system can't represent: " + e.getReason(), e);
+    }
+  }
+
+  /**
+   * Returns {@link #localPath()} as a directory: if it does not exist, creates it (with its
+   * parents, default permissions) when {@code create} is true. A store that needs particular
+   * permissions creates the directory itself from {@link #localPath()}.
+   *
+   * @param create whether to create a missing directory
+   * @throws StorageConfigurationException as {@link #localPath()}, or if the path exists and is
+   *     not a directory, or is missing and {@code create} is false, or can't be created
+   */
+  public java.nio.file.Path localDirectory(boolean create) {
+    java.nio.file.Path dir = localPath();
+    if (java.nio.file.Files.isDirectory(dir)) {
+      return dir;
+    }
+    if (java.nio.file.Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new StorageConfigurationException("the store URI " + redacted() + " names " + dir + ", which is not a directory");
+    }
+    if (!create) {
+      throw new StorageConfigurationException("the store URI " + redacted() + " names the directory " + dir
+          + ", which does not exist");
+    }
+    try {
+      return java.nio.file.Files.createDirectories(dir);
+    } catch (java.io.IOException e) {
+      throw new StorageConfigurationException("the directory " + dir + " of the store URI " + redacted()
+          + " can't be created: " + e, e);
+    }
+  }
+
+  /** Percent-decodes a path as UTF-8; a {@code +} stays a plus (it is not a query). */
+  private String decodePath(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+        int lo = i + 2 < s.length() ? Character.digit(s.charAt(i + 2), 16) : -1;
+        if (hi < 0 || lo < 0) {
+          throw new StorageConfigurationException(
+              "the store URI " + redacted() + " has a malformed percent-escape in its path (write %25 for %)");
+        }
+        bytes.write(hi << 4 | lo);
+        i += 2;
+      } else {
+        int end = Character.isHighSurrogate(c) && i + 1 < s.length() ? i + 2 : i + 1;
+        bytes.writeBytes(s.substring(i, end).getBytes(StandardCharsets.UTF_8));
+        i = end - 1;
+      }
+    }
+    java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+    try {
+      return utf8.decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new StorageConfigurationException(
+          "the store URI " + redacted() + " has percent-escapes in its path that are not UTF-8", e);
+    }
+  }
+
   /** Returns a reader of the options that checks names and values. */
   public StorageOptions optionReader() {
     return new StorageOptions(this);

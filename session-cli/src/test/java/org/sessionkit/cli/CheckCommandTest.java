@@ -49,7 +49,8 @@ class CheckCommandTest {
     assertThat(r.out()).contains("checked file:" + dir + ": 5 sessions read in ")
         .contains("2 problems:")
         .contains("  " + damaged.get(0) + ": ")
-        .contains("bad-role: ").contains("Robot").contains(damaged.get(1).toString());
+        // The store's own full check (problems()) now finds the unknown role and names the file.
+        .contains("bad-role.json: ").contains("Robot").contains(damaged.get(1).toString());
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Nested;
@@ -126,6 +127,59 @@ class BrokenStoresTest {
     assertThat(v.failed()).as("checks the shared-location store fails: %s", v.failures()).isEmpty();
     assertThat(v.skipped()).as("checks skipped with every capability declared and every hook implemented").isEmpty();
     assertThat(v.checks()).isEqualTo(verdict(MemoryReference.class).checks());
+  }
+
+  @Test
+  void failureMessagesAreBoundedReadableAndSayWhatWasChecked() throws Exception {
+    List<String> bad = new ArrayList<>();
+    int messages = 0;
+    for (Class<?> m : mutants()) {
+      for (Map.Entry<String, String> e : verdict(m).failures().entrySet()) {
+        messages++;
+        String problem = problemOf(e.getValue());
+        if (problem != null) {
+          bad.add(m.getSimpleName() + " " + shortName(e.getKey()) + ": " + problem);
+        }
+      }
+    }
+    assertThat(messages).as("failure messages of the broken stores").isPositive();
+    assertThat(bad).as("failure messages (of %d) that are too long, hold raw control characters or don't say what was checked",
+        messages).isEmpty();
+  }
+
+  @Test
+  void aCursorThatRepeatsAnEntryFailsTheKitInSeconds() throws Exception {
+    Class<?> repeating = ListingAndLimitMutants.CursorRepeatsItsEntry.class;
+    Assumptions.assumeTrue(RUNS.containsKey(repeating), "the mutant was not run (sessionkit.tck.mutants.only)");
+    Verdict v = verdict(repeating);
+    assertThat(v.failed()).as("checks failed by a store whose cursor repeats an entry").isNotEmpty();
+    assertThat(v.millis()).as("milliseconds the kit took to fail it (walks and streams must be bounded)").isLessThan(60_000);
+  }
+
+  /** What is wrong with a failure (its {@code toString()}), or null. */
+  static String problemOf(String failure) {
+    if (failure.length() > ReadableFailures.MAX_MESSAGE + 300) {
+      return "a message of " + failure.length() + " characters";
+    }
+    for (int i = 0; i < failure.length(); i++) {
+      char c = failure.charAt(i);
+      boolean paired = Character.isHighSurrogate(c) && i + 1 < failure.length() && Character.isLowSurrogate(failure.charAt(i + 1));
+      if (paired) {
+        i++;
+      } else if ((c < 0x20 && c != '\n' && c != '\t') || c == '\uFFFE' || c == '\uFFFF' || Character.isSurrogate(c)) {
+        return String.format("a raw U+%04X at %d", (int) c, i);
+      }
+    }
+    int colon = failure.indexOf(": ");
+    String type = colon < 0 ? failure : failure.substring(0, colon);
+    String message = colon < 0 ? "" : failure.substring(colon + 2);
+    if (type.endsWith("AssertionError") || type.endsWith("AssertionFailedError")) {
+      String m = message.stripLeading();
+      if (message.startsWith("\n") || m.startsWith("Expecting") || m.startsWith("expected") || m.isEmpty()) {
+        return "no description of what was checked: " + message.substring(0, Math.min(120, message.length())).replace('\n', ' ');
+      }
+    }
+    return null;
   }
 
   @TestFactory

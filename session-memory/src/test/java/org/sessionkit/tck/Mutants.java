@@ -871,10 +871,11 @@ final class Mutants {
     return f;
   }
 
-  /** Every mutant class (of this file and of {@link ContractMutants}), in name order. */
+  /** Every mutant class (of this file, {@link ContractMutants} and {@link ListingAndLimitMutants}), in name order. */
   static List<Class<? extends SessionStorageCompatibilityKit>> all() {
     List<Class<? extends SessionStorageCompatibilityKit>> all = new ArrayList<>(declaredIn(Mutants.class));
     all.addAll(ContractMutants.all());
+    all.addAll(ListingAndLimitMutants.all());
     all.sort(Comparator.comparing(Class::getSimpleName));
     return all;
   }

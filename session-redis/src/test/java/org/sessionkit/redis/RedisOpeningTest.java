@@ -25,14 +25,14 @@ import org.sessionkit.StorageUnavailableException;
 class RedisOpeningTest {
 
   @Test
-  void theProviderServesRedisAndRediss() {
+  void theProviderServesRedisRedissAndSentinel() {
     SessionStorageProvider p =
         ServiceLoader.load(SessionStorageProvider.class).stream()
             .map(ServiceLoader.Provider::get)
             .filter(x -> x.name().equals("redis"))
             .findFirst()
             .orElseThrow();
-    assertThat(p.schemes()).containsExactlyInAnyOrder("redis", "rediss");
+    assertThat(p.schemes()).containsExactlyInAnyOrder("redis", "rediss", "redis-sentinel", "rediss-sentinel");
   }
 
   @Test

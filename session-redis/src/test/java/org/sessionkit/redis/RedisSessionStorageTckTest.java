@@ -1,6 +1,9 @@
 package org.sessionkit.redis;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,5 +63,22 @@ class RedisSessionStorageTckTest extends SessionStorageCompatibilityKit {
       redis.del(TestRedis.bytes(head));
       redis.set(TestRedis.bytes(head), TestRedis.bytes("not a session"));
     });
+  }
+
+  /** Writes bytes that are not JSON over the session's last message; its head stays intact. */
+  @Override
+  protected boolean corruptBody(SessionStorage store, String id) {
+    RedisSessionStorage r = (RedisSessionStorage) store;
+    String messages = KeyLayout.of(r.prefix(), r.shards()).messages(id);
+    TestRedis.raw(redis -> redis.lset(TestRedis.bytes(messages), -1, TestRedis.bytes("{\"role\": \"us")));
+    return true;
+  }
+
+  @Override
+  protected Optional<SessionStorage> newStorageWithRetention(Duration retention, Clock clock) {
+    String prefix = TestRedis.newPrefix();
+    PREFIXES.add(prefix);
+    return Optional.of(RedisSessionStorage.builder().uri(TestRedis.uri("prefix=" + prefix + "&timeout=10s"))
+        .retention(retention).clock(clock).build());
   }
 }

@@ -45,8 +45,32 @@ abstract class AppendChecks extends CheckGroup {
     Instant at = Samples.T0.plusSeconds(500).plusNanos(1);
     Revision r1 = await(store.append("a", Append.of(turn, state, at)));
     Session expected = new Session("a", concat(s.messages(), turn), state, s.createdAt(), at);
-    assertThat(r1).isNotEqualTo(r0);
+    assertThat(r1).as("revision of the append, compared with the one before (%s)", r0).isNotEqualTo(r0);
     assertUnchanged(store, expected, r1);
+  }
+
+  @Test
+  @DisplayName("append replaces the whole state: a custom key the new state lacks is gone, in loads, slices and summaries")
+  void appendReplacesTheCustomState() {
+    SessionStorage store = fresh();
+    Session s = Samples.small("state", Samples.T0, 1, "s").withState(st -> st.withCustom(java.util.Map.of(
+        "keep", JsonValue.of(1), "drop", new JsonValue.JsonString("old"), "nested", new JsonValue.JsonObject(java.util.Map.of(
+            "a", JsonValue.TRUE, "b", JsonValue.FALSE)))));
+    await(store.save(s));
+    SessionState replaced = SessionState.initial("/new").withCustom(java.util.Map.of("keep", JsonValue.of(2),
+        "nested", new JsonValue.JsonObject(java.util.Map.of("a", JsonValue.NULL)), "added", JsonValue.of(3)));
+    Append a = Append.of(List.of(Message.user("turn")), replaced, Samples.T0.plusSeconds(1));
+    Revision r = await(store.append("state", a));
+    Session expected = a.applyTo(s);
+    assertUnchanged(store, expected, r);
+    assertThat(await(store.loadTail("state", 1)).state().custom().keySet()).as("custom keys of a slice after the append")
+        .containsExactlyInAnyOrder("keep", "nested", "added");
+    SessionSummary summary = await(store.list(ListQuery.withPrefix("state").withCustomKeys("keep", "drop", "added"))).summaries().get(0);
+    assertThat(summary.custom().keySet()).as("custom keys of the summary after an append that dropped one")
+        .containsExactlyInAnyOrder("keep", "added");
+    Revision r2 = await(store.append("state", Append.of(List.of(), SessionState.initial("/empty"), Samples.T0.plusSeconds(2))));
+    assertUnchanged(store, new Session("state", expected.messages(), SessionState.initial("/empty"), s.createdAt(),
+        Samples.T0.plusSeconds(2)), r2);
   }
 
   @Test
@@ -77,11 +101,11 @@ abstract class AppendChecks extends CheckGroup {
     fails(SessionNotFoundException.class,
         () -> store.append("nobody", Append.of(List.of(Message.user("x")), SessionState.initial("/"), Samples.T0)));
     fails(SessionNotFoundException.class, () -> store.load("nobody"));
-    assertThat(await(store.list())).isEmpty();
+    assertThat(await(store.list())).as("list() after an append to an unknown id").isEmpty();
     Revision other = await(store.save(Samples.empty("other")));
     fails(SessionNotFoundException.class, () -> store.append("nobody",
         Append.of(List.of(Message.user("x")), SessionState.initial("/"), Samples.T0).ifRevision(other)));
-    assertThat(ids(await(store.list()))).containsExactly("other");
+    assertThat(ids(await(store.list()))).as("ids listed after appends to an unknown id").containsExactly("other");
   }
 
   @Test
@@ -120,7 +144,7 @@ abstract class AppendChecks extends CheckGroup {
       assertThat(summaryOf(store, "r").revision()).as("summary revision after append %d", i).isEqualTo(r);
       seen.add(r);
     }
-    assertThat(seen).doesNotHaveDuplicates();
+    assertThat(seen).as("revisions of successive appends").doesNotHaveDuplicates();
   }
 
   @Test
@@ -153,7 +177,7 @@ abstract class AppendChecks extends CheckGroup {
     Session b = Samples.small("b", Samples.T0.plusSeconds(2), 1, "b");
     Session c = Samples.small("c", Samples.T0.plusSeconds(3), 1, "c");
     saveAll(store, List.of(a, b, c));
-    assertThat(ids(await(store.list()))).containsExactly("c", "b", "a");
+    assertThat(ids(await(store.list()))).as("ids listed before the appends, most recently updated first").containsExactly("c", "b", "a");
     Revision ra = await(store.append("a", Append.of(List.of(Message.user("1"), Message.user("2")), a.state(), Samples.T0.plusSeconds(4))));
     Revision rc = await(store.append("c", Append.of(List.of(Message.user("3")), c.state(), Samples.T0)));
     Revision rb = await(store.loadVersioned("b")).revision();
@@ -173,17 +197,22 @@ abstract class AppendChecks extends CheckGroup {
     await(store.save(base));
     int threads = sc().threads();
     int each = sc().appendsPerThread();
+    int[] done = new int[threads];
+    long deadline = budgetDeadline();
     concurrently(threads, t -> {
-      for (int i = 0; i < each; i++) {
+      for (int i = 0; i < each && withinBudget(i, deadline); i++) {
         await(store.append("hot", Append.of(List.of(Message.user(t + ":" + i)),
             base.state().withCustom("last", new JsonValue.JsonString(t + ":" + i)), Samples.T0.plusSeconds(t))));
+        done[t] = i + 1;
       }
     });
+    long total = java.util.Arrays.stream(done).sum();
     Session end = await(store.load("hot"));
-    assertEveryThreadsLabelsInOrder(labels(end), threads, each, "messages after concurrent appends");
+    assertEveryThreadsLabelsInOrder(labels(end), done, "messages after concurrent appends");
     assertThat(end.state().custom().get("last")).as("the state is the one of the last append")
         .isEqualTo(new JsonValue.JsonString(labels(end).get(labels(end).size() - 1)));
-    assertThat(summaryOf(store, "hot").messageCount()).isEqualTo((long) threads * each);
+    assertThat(summaryOf(store, "hot").messageCount()).as("message count of the summary after %d concurrent appends", total)
+        .isEqualTo(total);
   }
 
   @Test
@@ -196,10 +225,11 @@ abstract class AppendChecks extends CheckGroup {
     int rounds = sc().raceRounds();
     int each = sc().appendsPerThread();
     AtomicBoolean done = new AtomicBoolean();
+    long deadline = budgetDeadline();
     concurrently(threads, t -> {
       if (t == 0) {
         try {
-          for (int r = 1; r <= rounds; r++) {
+          for (int r = 1; r <= rounds && withinBudget(r - 1, deadline); r++) {
             if (r % 5 == 0) {
               try {
                 await(store.delete(id));
@@ -240,7 +270,7 @@ abstract class AppendChecks extends CheckGroup {
     }
     await(store.save(raceBase(id, rounds + 1)));
     await(store.append(id, Append.of(List.of(Message.user("last")), SessionState.initial("/end"), Samples.T0)));
-    assertThat(labels(await(store.load(id)))).containsExactly("base-" + (rounds + 1), "last");
+    assertThat(labels(await(store.load(id)))).as("messages of a session saved and appended to after the race").containsExactly("base-" + (rounds + 1), "last");
   }
 
   private Session raceBase(String id, int k) {

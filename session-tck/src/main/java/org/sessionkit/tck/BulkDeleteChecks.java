@@ -150,9 +150,9 @@ abstract class BulkDeleteChecks extends CheckGroup {
   @Test
   @DisplayName("DeleteFilter.all() deletes every session and counts them; an empty filter is refused before it reaches a store")
   void allDeletesEverythingAndAnEmptyFilterIsRefused() {
-    assertThatThrownBy(() -> new DeleteFilter(Optional.empty(), Optional.empty(), Optional.empty(), false))
-        .as("an empty filter").isInstanceOf(InvalidArgumentException.class);
-    assertThatThrownBy(() -> DeleteFilter.idPrefix("")).as("an empty prefix").isInstanceOf(InvalidArgumentException.class);
+    assertThatThrownBy(() -> new DeleteFilter(Optional.empty(), Optional.empty(), Optional.empty(), false), "an empty filter")
+        .isInstanceOf(InvalidArgumentException.class);
+    assertThatThrownBy(() -> DeleteFilter.idPrefix(""), "an empty prefix").isInstanceOf(InvalidArgumentException.class);
     SessionStorage store = fresh();
     List<SessionSummary> all = saveAll(store, lookAlikeSessions());
     SessionStorage other = fresh();
@@ -198,17 +198,19 @@ abstract class BulkDeleteChecks extends CheckGroup {
         }
         return;
       }
-      // Append to sessions (from the end of the listing order, where a sweep arrives last) while
-      // the sweep runs: each successful append moves its session out of the filter.
-      for (int i = 0; i < n && sweeping.get(); i++) {
-        String id = "sweep/" + i;
-        try {
-          movedOut.put(id, await(store.append(id, Append.of(List.of(Message.user("kept")), sessions.get(i).state(),
-              cutoff.plusSeconds(1)))));
-        } catch (SessionNotFoundException alreadyDeleted) {
-          // the sweep was first: fine
+      // Append to the sessions, round after round, for as long as the sweep runs: each append
+      // that lands moves its session out of the filter, so the sweep must leave it.
+      do {
+        for (int i = 0; i < n && sweeping.get(); i++) {
+          String id = "sweep/" + i;
+          try {
+            movedOut.put(id, await(store.append(id, Append.of(List.of(Message.user("kept")), sessions.get(i).state(),
+                cutoff.plusSeconds(1)))));
+          } catch (SessionNotFoundException alreadyDeleted) {
+            // the sweep was first: fine
+          }
         }
-      }
+      } while (sweeping.get());
     });
     List<String> lost = new ArrayList<>();
     for (Map.Entry<String, Revision> e : movedOut.entrySet()) {

@@ -32,7 +32,16 @@ public enum Capability {
    * SessionStorageCompatibilityKit#corrupt}), as a disk or an operator can. The kit then checks
    * that listings neither fail nor hide the entry (they report it as a problem), that {@code
    * load} fails with {@code CorruptDocumentException} naming it, and that a save or delete
-   * replaces or removes it.
+   * replaces or removes it. If the test can also damage only the messages of an entry ({@link
+   * SessionStorageCompatibilityKit#corruptBody}), the kit checks that listings still list it
+   * from its head and that {@code problems()}, the full check, finds it.
+   *
+   * <p>For rows in a database: "unreadable" is whatever {@code load} rejects (a document or
+   * messages column that is not valid JSON, an unknown role, a lone surrogate, head columns
+   * that disagree with the body). A listing reads only the head columns; a row whose head it
+   * can't read is reported in the page's problems, left out, and does not count towards the
+   * page size (a page holds up to {@code limit} readable summaries). {@code problems()} reads
+   * every row as {@code load} would.
    */
   CORRUPTIBLE
 }

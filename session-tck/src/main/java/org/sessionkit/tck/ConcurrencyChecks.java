@@ -16,6 +16,8 @@ import org.sessionkit.JsonValue;
 import org.sessionkit.ListQuery;
 import org.sessionkit.Message;
 import org.sessionkit.Session;
+import org.sessionkit.Append;
+import org.sessionkit.Revision;
 import org.sessionkit.SessionNotFoundException;
 import org.sessionkit.SessionPage;
 import org.sessionkit.SessionState;
@@ -51,7 +53,7 @@ abstract class ConcurrencyChecks extends CheckGroup {
     for (Session s : saved.values()) {
       assertSameSession(s, await(store.load(s.id())), "load of " + s.id());
     }
-    assertThat(await(store.list())).hasSize(threads * each);
+    assertThat(await(store.list())).as("summaries listed after concurrent saves of different ids").hasSize(threads * each);
   }
 
   @Test
@@ -63,11 +65,14 @@ abstract class ConcurrencyChecks extends CheckGroup {
     saveAll(store, steady);
     AtomicBoolean done = new AtomicBoolean();
     int rounds = sc().raceRounds();
+    int[] last = new int[1];
+    long deadline = budgetDeadline();
     concurrently(Math.max(4, sc().threads()), t -> {
       if (t == 0) {
         try {
-          for (int v = 1; v <= rounds; v++) {
+          for (int v = 1; v <= rounds && withinBudget(v - 1, deadline); v++) {
             await(store.save(version(v)));
+            last[0] = v;
           }
         } finally {
           done.set(true);
@@ -99,7 +104,55 @@ abstract class ConcurrencyChecks extends CheckGroup {
       } while (!done.get());
     });
     checkVersion(await(store.load("torn")), "the end");
-    assertThat(await(store.load("torn")).state().eventCount()).isEqualTo(rounds);
+    assertThat(await(store.load("torn")).state().eventCount()).as("the version of the last save").isEqualTo(last[0]);
+  }
+
+  @Test
+  @DisplayName("under concurrent writes, loadVersioned and listings pair each session (or summary) with its own revision")
+  void sessionsAndRevisionsBelongTogether() {
+    SessionStorage store = fresh();
+    Map<Revision, Integer> versionOf = new java.util.concurrent.ConcurrentHashMap<>();
+    versionOf.put(await(store.save(version(0))), 0);
+    List<VersionedSession> loaded = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<SessionSummary> listed = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicBoolean done = new AtomicBoolean();
+    int rounds = sc().raceRounds();
+    long deadline = budgetDeadline();
+    concurrently(3, t -> {
+      if (t == 0) {
+        try {
+          // at least the scale's rounds, and on until each reader has read during 50 writes
+          for (int v = 1; (v <= rounds || loaded.size() < 50 || listed.size() < 50) && withinBudget(v - 1, deadline); v++) {
+            Session next = version(v);
+            // saves, appends and updates: every kind of write makes a new pair
+            Revision r = v % 3 == 0 ? await(store.save(next))
+                : v % 3 == 1 ? await(store.append("torn", Append.of(List.of(Message.user("a" + v)), next.state(), next.updatedAt())))
+                : await(store.update("torn", x -> next)).revision();
+            versionOf.put(r, v);
+          }
+        } finally {
+          done.set(true);
+        }
+      } else {
+        do {
+          if (t == 1) {
+            loaded.add(await(store.loadVersioned("torn")));
+          } else {
+            listed.addAll(await(store.list(ListQuery.withPrefix("torn").limit(1))).summaries());
+          }
+        } while (!done.get());
+      }
+    });
+    for (VersionedSession v : loaded) {
+      int version = (int) v.session().state().eventCount();
+      assertThat(versionOf.get(v.revision())).as("the version whose write returned the revision %s that loadVersioned paired "
+          + "with version %d of the session", v.revision(), version).isEqualTo(version);
+    }
+    for (SessionSummary s : listed) {
+      int version = (int) Duration.between(Samples.T0, s.updatedAt()).getSeconds();
+      assertThat(versionOf.get(s.revision())).as("the version whose write returned the revision %s that a listing paired "
+          + "with the summary of version %d (updated %s)", s.revision(), version, s.updatedAt()).isEqualTo(version);
+    }
   }
 
   @Test

@@ -48,7 +48,7 @@ abstract class IdChecks extends CheckGroup {
       await(store.delete(s.id()));
       fails(SessionNotFoundException.class, () -> store.load(s.id()), "load after delete of " + Samples.show(s.id()));
     }
-    assertThat(await(store.list())).isEmpty();
+    assertThat(await(store.list())).as("list() after every tricky id was deleted").isEmpty();
   }
 
   @Test
@@ -68,11 +68,35 @@ abstract class IdChecks extends CheckGroup {
       Session expected = u.session().withMessage(Message.user("three")).withUpdatedAt(Samples.T0.plusSeconds(2));
       assertSameSession(expected, await(store.load(id)), what);
       assertThat(List.of(r1, r2, u.revision(), r3)).as("revisions of %s", what).doesNotHaveDuplicates();
-      assertThat(ids(await(store.list(ListQuery.withPrefix(id).limit(1000))).summaries())).as("prefix listing of %s", what).contains(id);
+      assertThat(ids(await(store.list(ListQuery.withPrefix(id).limit(1000))).summaries())).as("prefix listing of %s (the only session stored)", what)
+          .containsExactly(id);
       await(store.deleteIf(id, r3));
       fails(SessionNotFoundException.class, () -> store.load(id), what);
     }
-    assertThat(await(store.list())).isEmpty();
+    assertThat(await(store.list())).as("list() after every tricky id was deleted").isEmpty();
+  }
+
+  @Test
+  @DisplayName("a prefix listing returns exactly the ids that start with the prefix: _ % * ? [ ] \\ . and look-alikes taken literally, every tricky id as a prefix")
+  void prefixListingsTakePrefixesLiterally() {
+    SessionStorage store = fresh();
+    java.util.LinkedHashSet<String> idSet = new java.util.LinkedHashSet<>(BulkDeleteChecks.lookAlikeIds());
+    idSet.addAll(Samples.trickyIds());
+    List<Session> sessions = new ArrayList<>();
+    int i = 0;
+    for (String id : idSet) {
+      sessions.add(Samples.small(id, Samples.T0.plusSeconds(i % 5), 1, "p" + i++));
+    }
+    List<SessionSummary> all = saveAll(store, sessions);
+    java.util.LinkedHashSet<String> prefixes = new java.util.LinkedHashSet<>(BulkDeleteChecks.lookAlikePrefixes());
+    prefixes.addAll(Samples.trickyIds());
+    for (String prefix : prefixes) {
+      List<SessionSummary> expected = all.stream().filter(s -> s.id().startsWith(prefix)).toList();
+      for (int size : new int[] {3, 1000}) {
+        ListQuery q = ListQuery.withPrefix(prefix).limit(size);
+        assertListing(describe(q), expected, flatten(walk(store, q, all.size())));
+      }
+    }
   }
 
   @Test

@@ -77,14 +77,26 @@ abstract class IsolationChecks extends CheckGroup {
     Session s = Samples.everyBlock("iso").withState(st -> st.withCustom(Samples.everyJsonValue()));
     Revision r = await(store.save(s));
     Session loaded = await(store.load("iso"));
-    assertThatThrownBy(() -> loaded.messages().add(Message.user("x"))).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> loaded.messages().get(1).content().clear()).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> loaded.state().custom().put("x", JsonValue.NULL)).isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(() -> loaded.state().tokenUsage().iterations().orElseThrow().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> loaded.messages().add(Message.user("x")),
+        "changing a loaded session: %s", "loaded.messages().add(Message.user(\"x\"))")
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> loaded.messages().get(1).content().clear(),
+        "changing a loaded session: %s", "loaded.messages().get(1).content().clear()")
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> loaded.state().custom().put("x", JsonValue.NULL),
+        "changing a loaded session: %s", "loaded.state().custom().put(\"x\", JsonValue.NULL)")
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> loaded.state().tokenUsage().iterations().orElseThrow().clear(),
+        "changing a loaded session: %s", "loaded.state().tokenUsage().iterations().orElseThrow().clear()")
+        .isInstanceOf(UnsupportedOperationException.class);
     JsonValue.JsonArray array = (JsonValue.JsonArray) loaded.state().custom().get("mixed array");
-    assertThatThrownBy(() -> array.elements().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> array.elements().clear(),
+        "changing a loaded session: %s", "array.elements().clear()")
+        .isInstanceOf(UnsupportedOperationException.class);
     JsonValue.JsonObject object = (JsonValue.JsonObject) loaded.state().custom().get("tricky keys");
-    assertThatThrownBy(() -> object.members().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> object.members().clear(),
+        "changing a loaded session: %s", "object.members().clear()")
+        .isInstanceOf(UnsupportedOperationException.class);
     for (List<?> returned : List.<List<?>>of(await(store.list()), await(store.problems()))) {
       try {
         returned.clear();
@@ -134,7 +146,7 @@ abstract class IsolationChecks extends CheckGroup {
     assertUnchanged(store, s, r);
     fails(InvalidIdException.class, () -> store.save(other.withId("..")));
     assertUnchanged(store, s, r);
-    assertThat(ids(await(store.list()))).containsExactly("keep");
+    assertThat(ids(await(store.list()))).as("ids listed after rejected writes").containsExactly("keep");
   }
 
   @Test
@@ -144,7 +156,7 @@ abstract class IsolationChecks extends CheckGroup {
     SessionStorage b = fresh();
     await(a.save(Samples.small("mine", Samples.T0, 1, "a")));
     fails(SessionNotFoundException.class, () -> b.load("mine"));
-    assertThat(await(b.list())).isEmpty();
+    assertThat(await(b.list())).as("list() of the other fresh store").isEmpty();
     await(b.save(Samples.small("mine", Samples.T0, 3, "b")));
     assertSameSession(Samples.small("mine", Samples.T0, 1, "a"), await(a.load("mine")), "store a after a write to store b");
     a.close();

@@ -102,7 +102,7 @@ abstract class LifecycleChecks extends CheckGroup {
     calls.put("loadTail(null, 1)", () -> store.loadTail(null, 1));
     calls.put("loadBefore(null, 1, 1)", () -> store.loadBefore(null, 1, 1));
     calls.put("deleteMatching(null)", () -> store.deleteMatching(null));
-    calls.forEach((name, call) -> assertThatThrownBy(call::run).as(name).isInstanceOf(NullPointerException.class));
+    calls.forEach((name, call) -> assertThatThrownBy(call::run, "%s", name).isInstanceOf(NullPointerException.class));
     assertUnchanged(store, s, r);
   }
 
@@ -136,7 +136,7 @@ abstract class LifecycleChecks extends CheckGroup {
     fails(StorageClosedException.class, () -> store.deleteMatching(DeleteFilter.idPrefix("c")), "deleteMatching");
     fails(StorageClosedException.class, () -> store.deleteMatching(DeleteFilter.all()), "deleteMatching(all())");
     fails(StorageClosedException.class, store::ping, "ping");
-    assertThatThrownBy(() -> collect(store.stream(ListQuery.firstPage()), 10)).as("stream")
+    assertThatThrownBy(() -> collect(store.stream(ListQuery.firstPage()), 10), "stream")
         .isInstanceOf(StorageClosedException.class);
   }
 

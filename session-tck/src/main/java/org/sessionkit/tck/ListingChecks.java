@@ -32,13 +32,13 @@ abstract class ListingChecks extends CheckGroup {
   @DisplayName("an empty store lists nothing: list(), a first page, a stream and problems() are empty")
   void emptyStoreListsNothing() {
     SessionStorage store = fresh();
-    assertThat(await(store.list())).isEmpty();
+    assertThat(await(store.list())).as("list() of an empty store").isEmpty();
     SessionPage page = await(store.list(ListQuery.firstPage()));
-    assertThat(page.summaries()).isEmpty();
-    assertThat(page.nextCursor()).isEmpty();
-    assertThat(page.problems()).isEmpty();
-    assertThat(collect(store.stream(ListQuery.firstPage().limit(1)), 0)).isEmpty();
-    assertThat(await(store.problems())).isEmpty();
+    assertThat(page.summaries()).as("first page of an empty store").isEmpty();
+    assertThat(page.nextCursor()).as("cursor of the first page of an empty store").isEmpty();
+    assertThat(page.problems()).as("problems of the first page of an empty store").isEmpty();
+    assertThat(collect(store.stream(ListQuery.firstPage().limit(1)), 0)).as("stream of an empty store").isEmpty();
+    assertThat(await(store.problems())).as("problems() of an empty store").isEmpty();
   }
 
   @Test
@@ -90,7 +90,7 @@ abstract class ListingChecks extends CheckGroup {
         List.of(Samples.small("a", Samples.T0, 1, "a").summary(ra), c2.summary(rc)), await(store.list()));
     await(store.delete("a"));
     await(store.delete("c"));
-    assertThat(await(store.list())).isEmpty();
+    assertThat(await(store.list())).as("list() after every session was deleted").isEmpty();
   }
 
   @Test
@@ -102,9 +102,9 @@ abstract class ListingChecks extends CheckGroup {
     Session s = new Session("multi", List.of(multi, multi, new Message(Role.ASSISTANT, List.of())),
         SessionState.initial("/"), Samples.T0, Samples.T0);
     await(store.save(s));
-    assertThat(await(store.list())).singleElement().extracting(SessionSummary::messageCount).isEqualTo(3L);
+    assertThat(await(store.list())).as("message count of a session of three multi-block messages").singleElement().extracting(SessionSummary::messageCount).isEqualTo(3L);
     await(store.save(Samples.everyBlock("blocks")));
-    assertThat(summaryOf(store, "blocks").messageCount()).isEqualTo(Samples.everyBlock("b").messages().size());
+    assertThat(summaryOf(store, "blocks").messageCount()).as("message count of the session with every block").isEqualTo(Samples.everyBlock("b").messages().size());
   }
 
   @Test
@@ -112,8 +112,8 @@ abstract class ListingChecks extends CheckGroup {
   void healthyStoreReportsNoProblems() {
     SessionStorage store = fresh();
     saveAll(store, List.of(Samples.everyBlock("a"), Samples.empty("b")));
-    assertThat(await(store.problems())).isEmpty();
-    assertThat(await(store.list(ListQuery.firstPage().limit(1))).problems()).isEmpty();
+    assertThat(await(store.problems())).as("problems() of a healthy store").isEmpty();
+    assertThat(await(store.list(ListQuery.firstPage().limit(1))).problems()).as("problems of a page of a healthy store").isEmpty();
   }
 
   @Test
@@ -127,6 +127,6 @@ abstract class ListingChecks extends CheckGroup {
     } catch (UnsupportedOperationException expected) {
       // an unmodifiable list is the best answer
     }
-    assertThat(ids(await(store.list()))).containsExactly("a", "b");
+    assertThat(ids(await(store.list()))).as("ids listed after the caller changed a list the store returned").containsExactly("a", "b");
   }
 }

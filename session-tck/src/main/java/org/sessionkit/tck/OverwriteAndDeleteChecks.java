@@ -70,7 +70,7 @@ abstract class OverwriteAndDeleteChecks extends CheckGroup {
     fails(SessionNotFoundException.class, () -> store.delete("never"));
     await(store.save(Samples.empty("other")));
     fails(SessionNotFoundException.class, () -> store.delete("never"));
-    assertThat(ids(await(store.list()))).containsExactly("other");
+    assertThat(ids(await(store.list()))).as("ids listed after deletes of unknown ids").containsExactly("other");
   }
 
   @Test

@@ -82,7 +82,7 @@ abstract class PersistenceChecks extends CheckGroup {
     }
     assertListing("list() after reopening", listed, await(second.list()));
     fails(SessionNotFoundException.class, () -> second.load("to-delete"));
-    assertThat(before).hasSize(sessions.size() - 1);
+    assertThat(before).as("sessions loaded before reopening").hasSize(sessions.size() - 1);
   }
 
   @Test
@@ -97,7 +97,7 @@ abstract class PersistenceChecks extends CheckGroup {
     fails(RevisionConflictException.class, () -> second.saveIf(Samples.small("r", Samples.T0, 9, "stale"), stale));
     Session three = Samples.small("r", Samples.T0, 3, "three");
     Revision r3 = await(second.saveIf(three, current));
-    assertThat(r3).isNotIn(stale, current);
+    assertThat(r3).as("revision of a saveIf on the reopened store, compared with those from before").isNotIn(stale, current);
     await(second.deleteIf("d", toDelete));
     Revision r4 = await(second.append("r", Append.of(List.of(Message.user("x")), three.state(), Samples.T0).ifRevision(r3)));
     second.close();

@@ -96,7 +96,7 @@ abstract class ProblemEntryChecks extends CheckGroup {
     await(store.delete("broken-2"));
     fails(SessionNotFoundException.class, () -> store.load("broken-2"));
     assertThat(await(store.problems())).as("problems after the entry was deleted").isEmpty();
-    assertThat(ids(await(store.list()))).doesNotContain("broken-2").contains("broken-1");
+    assertThat(ids(await(store.list()))).as("ids listed after the corrupt entry was deleted").doesNotContain("broken-2").contains("broken-1");
   }
 
   @Test

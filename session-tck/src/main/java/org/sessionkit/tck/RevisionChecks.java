@@ -37,9 +37,9 @@ abstract class RevisionChecks extends CheckGroup {
     SessionStorage store = fresh();
     Session s = Samples.small("r", Samples.T0, 2, "r");
     Revision r = await(store.save(s));
-    assertThat(await(store.loadVersioned("r")).revision()).isEqualTo(r);
-    assertThat(summaryOf(store, "r").revision()).isEqualTo(r);
-    assertThat(await(store.list(ListQuery.firstPage())).summaries()).singleElement().extracting(SessionSummary::revision).isEqualTo(r);
+    assertThat(await(store.loadVersioned("r")).revision()).as("revision of loadVersioned after save").isEqualTo(r);
+    assertThat(summaryOf(store, "r").revision()).as("revision of the summary after save").isEqualTo(r);
+    assertThat(await(store.list(ListQuery.firstPage())).summaries()).as("revision of the first page after save").singleElement().extracting(SessionSummary::revision).isEqualTo(r);
   }
 
   @Test
@@ -59,7 +59,7 @@ abstract class RevisionChecks extends CheckGroup {
     await(store.delete("w"));
     revisions.add(await(store.save(s)));
     assertThat(revisions).as("revisions of successive writes").doesNotHaveDuplicates();
-    assertThat(await(store.loadVersioned("w")).revision()).isEqualTo(revisions.get(revisions.size() - 1));
+    assertThat(await(store.loadVersioned("w")).revision()).as("revision of loadVersioned after the last write").isEqualTo(revisions.get(revisions.size() - 1));
   }
 
   @Test
@@ -74,7 +74,7 @@ abstract class RevisionChecks extends CheckGroup {
       await(store.list(ListQuery.withPrefix("r")));
       await(store.problems());
     }
-    assertThat(await(store.loadVersioned("r")).revision()).isEqualTo(r);
+    assertThat(await(store.loadVersioned("r")).revision()).as("revision after reads only").isEqualTo(r);
     await(store.saveIf(Samples.small("r", Samples.T0, 2, "r2"), r));
   }
 
@@ -85,10 +85,10 @@ abstract class RevisionChecks extends CheckGroup {
     Revision r1 = await(store.save(Samples.small("c", Samples.T0, 1, "one")));
     Session two = Samples.small("c", Samples.T0.plusSeconds(1), 2, "two");
     Revision r2 = await(store.saveIf(two, r1));
-    assertThat(r2).isNotEqualTo(r1);
+    assertThat(r2).as("revision of saveIf, compared with the one before (%s)", r1).isNotEqualTo(r1);
     VersionedSession v = await(store.loadVersioned("c"));
     assertSameSession(two, v.session(), "load after saveIf");
-    assertThat(v.revision()).isEqualTo(r2);
+    assertThat(v.revision()).as("revision of loadVersioned after saveIf").isEqualTo(r2);
   }
 
   @Test
@@ -109,7 +109,7 @@ abstract class RevisionChecks extends CheckGroup {
     Revision other = await(store.save(Samples.empty("other")));
     fails(RevisionConflictException.class, () -> store.saveIf(Samples.empty("absent"), other));
     fails(SessionNotFoundException.class, () -> store.load("absent"));
-    assertThat(ids(await(store.list()))).containsExactly("other");
+    assertThat(ids(await(store.list()))).as("ids listed after a refused saveIf of an absent id").containsExactly("other");
   }
 
   @Test
@@ -120,7 +120,7 @@ abstract class RevisionChecks extends CheckGroup {
     await(store.delete("d"));
     Session again = Samples.small("d", Samples.T0, 1, "old");
     Revision fresh = await(store.save(again));
-    assertThat(fresh).isNotEqualTo(old);
+    assertThat(fresh).as("revision of a save after delete, compared with the one before the delete (%s)", old).isNotEqualTo(old);
     fails(RevisionConflictException.class, () -> store.saveIf(Samples.small("d", Samples.T0, 5, "stale"), old));
     fails(RevisionConflictException.class, () -> store.deleteIf("d", old));
     assertUnchanged(store, again, fresh);
@@ -152,7 +152,7 @@ abstract class RevisionChecks extends CheckGroup {
     Revision r = await(store.save(Samples.empty("d")));
     await(store.deleteIf("d", r));
     fails(SessionNotFoundException.class, () -> store.load("d"));
-    assertThat(await(store.list())).isEmpty();
+    assertThat(await(store.list())).as("list() after deleteIf").isEmpty();
   }
 
   @Test

@@ -61,8 +61,8 @@ abstract class RoundTripChecks extends CheckGroup {
   void tokenUsageWithOnlyRequiredCountersRoundTrips() {
     Session s = Samples.empty("usage-min").withState(st -> st.withTokenUsage(TokenUsage.of(5, 7)));
     Session loaded = roundTrip(fresh(), s);
-    assertThat(loaded.state().tokenUsage().cacheReadTokens()).isEmpty();
-    assertThat(loaded.state().tokenUsage().iterations()).isEmpty();
+    assertThat(loaded.state().tokenUsage().cacheReadTokens()).as("cacheReadTokens of token usage saved without it").isEmpty();
+    assertThat(loaded.state().tokenUsage().iterations()).as("iterations of token usage saved without them").isEmpty();
   }
 
   @Test
@@ -107,10 +107,10 @@ abstract class RoundTripChecks extends CheckGroup {
     Session s = Samples.empty("custom").withState(st -> st.withCustom(Samples.everyJsonValue()));
     Session loaded = roundTrip(fresh(), s);
     Map<String, JsonValue> c = loaded.state().custom();
-    assertThat(c.get("integer 3")).isInstanceOf(JsonValue.JsonInteger.class);
-    assertThat(c.get("decimal 3.0")).isInstanceOf(JsonValue.JsonDecimal.class).hasToString("3.0");
-    assertThat(c.get("null")).isEqualTo(JsonValue.NULL);
-    assertThat(c.keySet()).isEqualTo(s.state().custom().keySet());
+    assertThat(c.get("integer 3")).as("custom value \"integer 3\"").isInstanceOf(JsonValue.JsonInteger.class);
+    assertThat(c.get("decimal 3.0")).as("custom value \"decimal 3.0\"").isInstanceOf(JsonValue.JsonDecimal.class).hasToString("3.0");
+    assertThat(c.get("null")).as("custom value \"null\"").isEqualTo(JsonValue.NULL);
+    assertThat(c.keySet()).as("custom keys").isEqualTo(s.state().custom().keySet());
   }
 
   @Test

@@ -268,6 +268,15 @@ public abstract class SessionStorageCompatibilityKit {
   }
 
   @Nested
+  @Tag("tck.Indexes")
+  @DisplayName("Every listing agrees with every write: filtered and time-bounded listings follow save, append, update, delete and reopening")
+  class Indexes extends IndexChecks {
+    Indexes() {
+      super(SessionStorageCompatibilityKit.this);
+    }
+  }
+
+  @Nested
   @Tag("tck.Ids")
   @DisplayName("Session ids: one rule, exact round trips, no collisions")
   class Ids extends IdChecks {
@@ -326,6 +335,15 @@ public abstract class SessionStorageCompatibilityKit {
   @DisplayName("deleteMatching: bulk delete by id prefix and time, exactly the matching sessions")
   class BulkDelete extends BulkDeleteChecks {
     BulkDelete() {
+      super(SessionStorageCompatibilityKit.this);
+    }
+  }
+
+  @Nested
+  @Tag("tck.Limits")
+  @DisplayName("Limits of common media inside the contract at every scale: over 1,000 sessions, 65,535 characters, 65,535 messages")
+  class Limits extends LimitChecks {
+    Limits() {
       super(SessionStorageCompatibilityKit.this);
     }
   }

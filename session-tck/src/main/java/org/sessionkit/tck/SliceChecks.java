@@ -143,8 +143,8 @@ abstract class SliceChecks extends CheckGroup {
     fails(SessionNotFoundException.class, () -> store.loadTail("nobody", 0), "loadTail(0) of an unknown id");
     fails(InvalidIdException.class, () -> store.loadTail("..", 1), "loadTail of an invalid id");
     fails(InvalidIdException.class, () -> store.loadBefore("a\u0000", 1, 1), "loadBefore of an invalid id");
-    assertThatThrownBy(() -> store.loadTail(null, 1)).as("loadTail(null, 1)").isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> store.loadBefore(null, 1, 1)).as("loadBefore(null, 1, 1)").isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> store.loadTail(null, 1), "loadTail(null, 1)").isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> store.loadBefore(null, 1, 1), "loadBefore(null, 1, 1)").isInstanceOf(NullPointerException.class);
   }
 
   @Test
@@ -158,10 +158,11 @@ abstract class SliceChecks extends CheckGroup {
     List<SessionSlice> seen = Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean done = new AtomicBoolean();
     int rounds = sc().raceRounds();
+    long deadline = budgetDeadline();
     concurrently(3, t -> {
       if (t == 0) {
         try {
-          for (int i = 1; i <= rounds; i++) {
+          for (int i = 1; i <= rounds && withinBudget(i - 1, deadline); i++) {
             versionOf.put(await(store.append(id, Append.of(List.of(Message.user("m" + i)), stateOf(i), Samples.T0.plusSeconds(i)))), i);
           }
         } finally {

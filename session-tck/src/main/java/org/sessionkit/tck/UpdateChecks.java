@@ -42,7 +42,7 @@ abstract class UpdateChecks extends CheckGroup {
     Session expected = Samples.everyBlock("u").withMessage(Message.user("more")).withUpdatedAt(Samples.T0.plusSeconds(9))
         .withState(st -> st.withCustom("k", JsonValue.of(1)));
     assertSameSession(expected, v.session(), "the session update returned");
-    assertThat(v.revision()).isNotEqualTo(r0);
+    assertThat(v.revision()).as("revision of update, compared with the one before (%s)", r0).isNotEqualTo(r0);
     assertUnchanged(store, expected, v.revision());
   }
 
@@ -78,7 +78,7 @@ abstract class UpdateChecks extends CheckGroup {
       seen.add(s);
       return s;
     }));
-    assertThat(seen).isNotEmpty();
+    assertThat(seen).as("sessions the change received").isNotEmpty();
     assertSameSession(current, seen.get(seen.size() - 1), "what the change received");
   }
 
@@ -92,7 +92,7 @@ abstract class UpdateChecks extends CheckGroup {
       return s;
     }));
     assertThat(calls.get()).as("calls of the change").isZero();
-    assertThat(await(store.list())).isEmpty();
+    assertThat(await(store.list())).as("list() after an update of an unknown id").isEmpty();
   }
 
   @Test
@@ -109,7 +109,7 @@ abstract class UpdateChecks extends CheckGroup {
     IllegalStateException ise = new IllegalStateException("mine");
     assertThat(fails(IllegalStateException.class, () -> store.update("u", x -> {
       throw ise;
-    }))).isSameAs(ise);
+    }))).as("the IllegalStateException the change threw").isSameAs(ise);
     assertUnchanged(store, s, r);
   }
 
@@ -157,17 +157,22 @@ abstract class UpdateChecks extends CheckGroup {
     await(store.save(Samples.empty("hot")));
     int threads = sc().threads();
     int each = sc().updatesPerThread();
+    int[] done = new int[threads];
+    long deadline = budgetDeadline();
     concurrently(threads, t -> {
-      for (int i = 0; i < each; i++) {
+      for (int i = 0; i < each && withinBudget(i, deadline); i++) {
         String label = t + ":" + i;
         await(store.update("hot", s -> s.withMessage(Message.user(label))
             .withState(st -> st.withEventCount(st.eventCount() + 1)).withUpdatedAt(Samples.T0)));
+        done[t] = i + 1;
       }
     });
+    long total = java.util.Arrays.stream(done).sum();
     Session end = await(store.load("hot"));
-    assertEveryThreadsLabelsInOrder(labels(end), threads, each, "messages after concurrent updates");
-    assertThat(end.state().eventCount()).as("event count after concurrent updates").isEqualTo((long) threads * each);
-    assertThat(summaryOf(store, "hot").messageCount()).isEqualTo((long) threads * each);
+    assertEveryThreadsLabelsInOrder(labels(end), done, "messages after concurrent updates");
+    assertThat(end.state().eventCount()).as("event count after %d concurrent updates", total).isEqualTo(total);
+    assertThat(summaryOf(store, "hot").messageCount()).as("message count of the summary after %d concurrent updates", total)
+        .isEqualTo(total);
   }
 
   @Test
@@ -179,18 +184,22 @@ abstract class UpdateChecks extends CheckGroup {
       await(store.save(Samples.empty("own-" + t)));
     }
     int each = sc().updatesPerThread();
+    int[] done = new int[threads];
+    long deadline = budgetDeadline();
     concurrently(threads, t -> {
-      for (int i = 0; i < each; i++) {
+      for (int i = 0; i < each && withinBudget(i, deadline); i++) {
         String label = t + ":" + i;
         await(store.update("own-" + t, s -> s.withMessage(Message.user(label)).withUpdatedAt(Samples.T0)));
+        done[t] = i + 1;
       }
     });
     for (int t = 0; t < threads; t++) {
       List<String> expected = new ArrayList<>();
-      for (int i = 0; i < each; i++) {
+      for (int i = 0; i < done[t]; i++) {
         expected.add(t + ":" + i);
       }
-      assertThat(labels(await(store.load("own-" + t)))).isEqualTo(expected);
+      assertThat(labels(await(store.load("own-" + t)))).as("messages of own-%d, updated %d times by one thread", t, done[t])
+          .isEqualTo(expected);
     }
   }
 }

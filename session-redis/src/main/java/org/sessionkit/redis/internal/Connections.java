@@ -14,6 +14,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
@@ -122,7 +123,8 @@ public final class Connections {
       return CompletableFuture.failedFuture(new StorageUnavailableException(
           "no node of the cluster serves slot " + SlotHash.getSlot(slotKey) + " yet"));
     }
-    return c.getConnectionAsync(node.getNodeId())
+    // (the connection routed writes to that node use, keyed by host and port)
+    return c.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
         .thenCompose(n -> waitAfter(n.async(), script, keys, args, replicas, waitMillis));
   }
 
@@ -192,11 +194,12 @@ public final class Connections {
         () -> resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     List<RedisURI> nodes = new ArrayList<>();
     for (RedisURI n : uri.nodes()) {
-      RedisURI copy = RedisURI.builder(n).build();
       // The handshake (HELLO, AUTH, SELECT, CLIENT SETNAME) on connecting and reconnecting is
-      // bounded by the connect timeout; calls by the call timeout (TimeoutOptions below).
-      copy.setTimeout(options.connectTimeout());
-      nodes.add(copy);
+      // bounded by the connect timeout; calls by the call timeout (TimeoutOptions below). (Set
+      // on the parsed URI itself: RedisURI's builder can't copy a Sentinel URI.)
+      n.setTimeout(options.connectTimeout());
+      n.getSentinels().forEach(sentinel -> sentinel.setTimeout(options.connectTimeout()));
+      nodes.add(n);
     }
     try {
       boolean cluster = uri.topology() == StoreUri.Topology.CLUSTER || uri.cluster().orElse(false);
@@ -215,6 +218,9 @@ public final class Connections {
               .socketOptions(socketOptions(options))
               .build());
       Runnable shutdown = all(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)), stopResources);
+      if (uri.topology() == StoreUri.Topology.SENTINEL) {
+        return sentinelConnections(client, nodes.get(0), failures, shutdown);
+      }
       StatefulRedisConnection<byte[], byte[]> first;
       try {
         first = connect(() -> client.connect(ByteArrayCodec.INSTANCE), failures);
@@ -250,14 +256,39 @@ public final class Connections {
         shutdown.run();
         throw e;
       }
-      String topology = uri.topology() == StoreUri.Topology.SENTINEL ? "sentinel" : "single";
-      return new Connections(first.async(), second.async(), Optional.empty(), true, topology,
+      return new Connections(first.async(), second.async(), Optional.empty(), true, "single",
           all(first::close, second::close, shutdown));
     } catch (RuntimeException e) {
       // (each path above has released what it opened; resources may be stopped twice, harmlessly)
       stopResources.run();
       throw e;
     }
+  }
+
+  /**
+   * Connects to the primary the sentinels name, through Lettuce's master/replica connection:
+   * it subscribes to the sentinels' announcements ({@code +switch-master}…) and moves to a new
+   * primary as soon as one is announced, instead of writing to the old one until it is demoted
+   * (writes it acknowledges meanwhile are lost when it resynchronises).
+   */
+  private static Connections sentinelConnections(
+      RedisClient client, RedisURI sentinelUri, Failures failures, Runnable shutdown) {
+    StatefulRedisConnection<byte[], byte[]> r;
+    StatefulRedisConnection<byte[], byte[]> w;
+    try {
+      r = connect(() -> MasterReplica.connect(client, ByteArrayCodec.INSTANCE, sentinelUri), failures);
+    } catch (RuntimeException e) {
+      shutdown.run();
+      throw e;
+    }
+    try {
+      w = connect(() -> MasterReplica.connect(client, ByteArrayCodec.INSTANCE, sentinelUri), failures);
+    } catch (RuntimeException e) {
+      r.close();
+      shutdown.run();
+      throw e;
+    }
+    return new Connections(r.async(), w.async(), Optional.empty(), true, "sentinel", all(r::close, w::close, shutdown));
   }
 
   private static Connections openCluster(
@@ -298,8 +329,36 @@ public final class Connections {
       r.close();
       throw e;
     }
+    // A cluster connection opens its connection to each node on first use, and with
+    // REJECT_COMMANDS a command that finds it still connecting is refused: open them all now,
+    // and again whenever the topology changes (a failover promotes a replica).
+    warm(r);
+    warm(w);
+    reactor.core.Disposable watch = client.getResources().eventBus().get()
+        .filter(e -> e instanceof io.lettuce.core.cluster.event.ClusterTopologyChangedEvent)
+        .subscribe(e -> {
+          warm(r);
+          warm(w);
+        }, e -> { });
     return new Connections(r.async(), w.async(), Optional.of(w), r.getOptions().isRejectCommandsWhileDisconnected(),
-        "cluster", all(r::close, w::close, shutdown));
+        "cluster", all(watch::dispose, r::close, w::close, shutdown));
+  }
+
+  /** Opens the connections to every primary that {@code c} knows, waiting a little for them. */
+  private static void warm(StatefulRedisClusterConnection<byte[], byte[]> c) {
+    List<CompletableFuture<?>> opening = new ArrayList<>();
+    for (RedisClusterNode n : c.getPartitions()) {
+      if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && n.getUri() != null) {
+        opening.add(c.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort()));
+      }
+    }
+    try {
+      CompletableFuture.allOf(opening.toArray(new CompletableFuture<?>[0])).get(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      // a node that is down now: its first call fails as not sent, and a later one connects
+    }
   }
 
   private static TimeoutOptions timeouts(Options options) {
@@ -336,8 +395,13 @@ public final class Connections {
    */
   public static Map<String, String> info(
       RedisClusterAsyncCommands<byte[], byte[]> redis, String section, Duration wait, Failures failures) {
+    return info(redis.info(section).toCompletableFuture(), wait, failures);
+  }
+
+  /** Returns the parsed reply of an INFO already sent, empty if the server refused it. */
+  public static Map<String, String> info(CompletableFuture<String> sent, Duration wait, Failures failures) {
     try {
-      return parseInfo(blocking(redis.info(section).toCompletableFuture(), wait, "checking the server", failures));
+      return parseInfo(blocking(sent, wait, "checking the server", failures));
     } catch (StorageUnavailableException e) {
       if (e.getCause() instanceof io.lettuce.core.RedisCommandExecutionException) {
         return Map.of();

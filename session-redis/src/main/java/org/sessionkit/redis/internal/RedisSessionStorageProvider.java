@@ -8,8 +8,9 @@ import org.sessionkit.spi.StorageUri;
 import org.sessionkit.redis.RedisSessionStorage;
 
 /**
- * Serves {@code redis://[user:password@]host[:port][/db]?options} and {@code rediss://…} (TLS):
- * a {@link RedisSessionStorage} with its own client. Stateless; all work happens in {@link
+ * Serves {@code redis://[user:password@]host[:port][/db]?options}, {@code rediss://…} (TLS),
+ * {@code redis://h1:p1,h2:p2} (Redis Cluster) and {@code redis-sentinel://…#primary} / {@code
+ * rediss-sentinel://…}: a {@link RedisSessionStorage} with its own client. Stateless; all work happens in {@link
  * #create}.
  */
 @AutoService(SessionStorageProvider.class)
@@ -25,7 +26,7 @@ public final class RedisSessionStorageProvider implements SessionStorageProvider
 
   @Override
   public Set<String> schemes() {
-    return Set.of(StoreUri.REDIS, StoreUri.REDISS);
+    return Set.copyOf(StoreUri.SCHEMES);
   }
 
   @Override

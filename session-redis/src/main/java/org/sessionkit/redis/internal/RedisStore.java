@@ -131,6 +131,12 @@ public final class RedisStore {
   private final Clock clock;
   private final int waitReplicas;
   private final long waitMillis;
+  /**
+   * With {@code waitReplicas}, a replayed keyed write rewrites the revision (a write that
+   * changes nothing), so that the {@code WAIT} after it covers the write its key recorded: the
+   * replication stream is ordered, and WAIT waits for this connection's last write.
+   */
+  private final byte[] touchOnReplay;
   private final BooleanSupplier closed;
   private final Set<CompletableFuture<?>> running = ConcurrentHashMap.newKeySet();
   private final String nonce;
@@ -171,6 +177,7 @@ public final class RedisStore {
     this.clock = s.clock();
     this.waitReplicas = s.waitReplicas();
     this.waitMillis = Math.max(1, s.timeout().toMillis() * 4 / 5);
+    this.touchOnReplay = ascii(waitReplicas > 0 ? "1" : "0");
     this.closed = closed;
     this.nonce = Long.toUnsignedString(new SecureRandom().nextLong(), 36);
     this.shards = new ShardKeys[keys.shards()];
@@ -247,7 +254,11 @@ public final class RedisStore {
 
   private static void checkServer(Connections links, Duration wait, Failures failures) {
     // A user whose ACL forbids INFO or CONFIG still gets a store; only these checks are skipped.
-    Map<String, String> server = Connections.info(links.reads(), "server", wait, failures);
+    // (All three sent at once: opening costs one round trip for them, not three.)
+    CompletableFuture<String> serverInfo = links.reads().info("server").toCompletableFuture();
+    CompletableFuture<String> persistenceInfo = links.reads().info("persistence").toCompletableFuture();
+    CompletableFuture<Map<String, String>> saveConfig = links.reads().configGet("save").toCompletableFuture();
+    Map<String, String> server = Connections.info(serverInfo, wait, failures);
     String version = server.getOrDefault("redis_version", "");
     int major = leadingNumber(version);
     if (major >= 0 && major < 7) {
@@ -261,10 +272,10 @@ public final class RedisStore {
               + "re-sends them after reconnecting; a write whose reply was lost may then apply twice. "
               + "Use ClientOptions.DisconnectedBehavior.REJECT_COMMANDS.");
     }
-    Map<String, String> persistence = Connections.info(links.reads(), "persistence", wait, failures);
+    Map<String, String> persistence = Connections.info(persistenceInfo, wait, failures);
     Map<String, String> save;
     try {
-      save = Connections.blocking(links.reads().configGet("save").toCompletableFuture(), wait, "checking the server", failures);
+      save = Connections.blocking(saveConfig, wait, "checking the server", failures);
     } catch (StorageUnavailableException e) {
       if (!(e.getCause() instanceof RedisCommandExecutionException)) {
         throw e;
@@ -287,9 +298,13 @@ public final class RedisStore {
       Connections links, String prefix, Optional<Integer> asked, Duration wait, Failures failures) {
     String p = KeyLayout.checkPrefix(prefix);
     KeyLayout probe = KeyLayout.of(p, 1);
+    Map<String, CompletableFuture<Long>> earlierKeys = new LinkedHashMap<>();
     for (String earlier : probe.earlierLayoutKeys()) {
-      long n = Connections.blocking(
-          links.reads().exists(ascii(earlier)).toCompletableFuture(), wait, "checking the key layout", failures);
+      earlierKeys.put(earlier, links.reads().exists(ascii(earlier)).toCompletableFuture());
+    }
+    for (Map.Entry<String, CompletableFuture<Long>> e : earlierKeys.entrySet()) {
+      String earlier = e.getKey();
+      long n = Connections.blocking(e.getValue(), wait, "checking the key layout", failures);
       if (n > 0) {
         throw new StorageConfigurationException(
             "the prefix '" + p + "' of " + failures.description() + " holds keys of an earlier, unreleased layout"
@@ -376,11 +391,11 @@ public final class RedisStore {
     byte[] state = codec.encodeState(session.state());
     byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
     List<Message> messages = session.messages();
-    byte[][] args = new byte[16 + messages.size()][];
+    byte[][] args = new byte[17 + messages.size()][];
     long size = (long) state.length + idBytes.length + DOCUMENT_OVERHEAD;
     for (int i = 0; i < messages.size(); i++) {
       byte[] m = codec.encodeMessage(messages.get(i));
-      args[16 + i] = m;
+      args[17 + i] = m;
       size += m.length + 1;
     }
     checkSize(id, size);
@@ -407,6 +422,7 @@ public final class RedisStore {
     args[13] = ttl;
     args[14] = shards[shard].headStart();
     args[15] = shards[shard].messageStart();
+    args[16] = touchOnReplay;
     byte[][] k = sessionKeys(shard, hex);
     return write(what, Scripts.SAVE, k, args, reply -> {
       switch (status(reply)) {
@@ -426,11 +442,11 @@ public final class RedisStore {
     String updated = Timestamps.format(append.updatedAt());
     byte[] state = codec.encodeState(append.state());
     List<Message> messages = append.messages();
-    byte[][] args = new byte[14 + messages.size()][];
+    byte[][] args = new byte[15 + messages.size()][];
     long added = 0;
     for (int i = 0; i < messages.size(); i++) {
       byte[] m = codec.encodeMessage(messages.get(i));
-      args[14 + i] = m;
+      args[15 + i] = m;
       added += m.length + 1;
     }
     checkSize(id, added + state.length);
@@ -450,6 +466,7 @@ public final class RedisStore {
     args[11] = ttl;
     args[12] = shards[shard].headStart();
     args[13] = shards[shard].messageStart();
+    args[14] = touchOnReplay;
     return write(what, Scripts.APPEND, sessionKeys(shard, hex), args, reply -> {
       switch (status(reply)) {
         case "ok":

@@ -101,7 +101,8 @@ public final class Scripts {
    * revision, 4 index member, 5 hex id, 6 id, 7 created at, 8 updated at, 9 state JSON, 10 size
    * in bytes, 11 idempotency key (empty: none), 12 now (ms), 13 retention (ms, 0: none), 14
    * time to live of the keys (ms, 0: none), 15 start of head keys, 16 start of message keys,
-   * 17… messages.
+   * 17 {@code 1} to rewrite the revision when replaying a key (so that a {@code WAIT} after the
+   * reply covers the write the key recorded), 18… messages.
    *
    * <p>Replies {@code {"ok", revision}} (the revision recorded for the key when it was already
    * applied: then nothing changed) or {@code {"conflict"}}.
@@ -128,13 +129,16 @@ public final class Scripts {
                 if rev and expired(h[4], now, ret) then rev, log, exists = false, false, false end
               end
               local done = logfind(log, key)
-              if done then return {'ok', done} end
+              if done then
+                if ARGV[17] == '1' and rev then redis.call('HSET', head, 'r', rev) end
+                return {'ok', done}
+              end
               if cond == 'n' and exists then return {'conflict'} end
               if cond == 'r' and rev ~= expected then return {'conflict'} end
               redis.call('DEL', head, msgs)
               if old and old ~= member then redis.call('ZREM', byTime, old) end
-              local count = #ARGV - 16
-              push(msgs, 17)
+              local count = #ARGV - 17
+              push(msgs, 18)
               if key ~= '' then log = logrecord(log, key, newrev) end
               if log then
                 redis.call('HSET', head, 'id', ARGV[6], 'r', newrev, 'c', ARGV[7], 'u', ARGV[8],
@@ -164,7 +168,8 @@ public final class Scripts {
    * revision, 3 index member, 4 hex id, 5 updated at, 6 state JSON, 7 bytes added by the
    * messages, 8 largest size in bytes, 9 idempotency key (empty: none), 10 now (ms), 11 retention
    * (ms), 12 time to live of the keys (ms, 0: none), 13 start of head keys, 14 start of message
-   * keys, 15… messages.
+   * keys, 15 {@code 1} to rewrite the revision when replaying a key (see {@link #SAVE}), 16…
+   * messages.
    *
    * <p>Replies {@code {"ok", revision}}, {@code {"notfound"}}, {@code {"conflict"}}, {@code
    * {"toolarge", size}} or {@code {"corrupt", reason}}.
@@ -191,7 +196,10 @@ public final class Scripts {
               end
               if expired(h[6], now, ret) then return {'notfound'} end
               local done = logfind(log, key)
-              if done then return {'ok', done} end
+              if done then
+                if ARGV[15] == '1' then redis.call('HSET', head, 'r', rev) end
+                return {'ok', done}
+              end
               if expected ~= '' and rev ~= expected then return {'conflict'} end
               if not n then return {'corrupt', 'its head has no valid message count'} end
               -- Appending must not paper over a damaged session by replacing its state: check that
@@ -200,11 +208,11 @@ public final class Scripts {
               if not st or not pcall(cjson.decode, st) then return {'corrupt', 'its state is not valid JSON'} end
               local size = (tonumber(h[4]) or 0) - #st + #ARGV[6] + tonumber(ARGV[7])
               if size > tonumber(ARGV[8]) then return {'toolarge', string.format('%d', size)} end
-              local added = #ARGV - 14
+              local added = #ARGV - 15
               if added > 0 then
                 local t = redis.pcall('TYPE', msgs)
                 if t.ok ~= 'list' and t.ok ~= 'none' then return {'corrupt', 'its message list is not a list'} end
-                push(msgs, 15)
+                push(msgs, 16)
               end
               if key ~= '' then
                 redis.call('HSET', head, 'r', newrev, 'u', ARGV[5], 's', ARGV[6], 'n', string.format('%d', n + added),
