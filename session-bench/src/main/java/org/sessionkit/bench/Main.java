@@ -238,8 +238,8 @@ public final class Main {
         "  --full          every benchmark, sizes 10/100/1,000, 1 and 2 threads, fsync on and off, 2 rounds",
         "                  (about two hours on 2 cores)",
         "  --smoke         every benchmark once, very briefly, in this JVM (CI)",
-        "  --servers       also the server stores on the class path (postgresql, redis), each in a schema or",
-        "                  key prefix of its own, removed afterwards; skipped when the server does not answer",
+        "  --servers       also the server stores on the class path (postgresql, redis, mysql), each in a schema,",
+        "                  key prefix or database of its own, removed afterwards; skipped when the server does not answer",
         "  --out DIR       where results.json, results.md and results.svg go (default target/bench)",
         "  -p store=A,B    the stores to compare (default: the embedded stores found, plus the server stores",
         "                  with --servers; baselines join automatically), e.g. -p store=postgresql,redis",
@@ -252,7 +252,8 @@ public final class Main {
         "  --include REGEX only the benchmarks whose Class.method matches (taken from the full plan",
         "                  when the profile has none of them; the profile still sets forks and iterations)",
         "  servers: -Dsessionkit.bench.uri.<scheme>=<uri> or SESSIONKIT_BENCH_URI_<SCHEME> (default: the local",
-        "           postgresql://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379); other stores need one");
+        "           postgresql://postgres@127.0.0.1:5432/test, redis://127.0.0.1:6379 and mariadb://root@127.0.0.1:3306/test);",
+        "           other stores need one");
   }
 
   private static String value(String[] args, int i, String option) {

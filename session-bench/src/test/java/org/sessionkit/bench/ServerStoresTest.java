@@ -59,7 +59,7 @@ class ServerStoresTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"postgresql", "redis"})
+  @ValueSource(strings = {"postgresql", "redis", "mysql"})
   void aTrialWorksInANamespaceOfItsOwnThatIsGoneAfterTheTrial(String scheme) {
     StoreFactory.Server server = assumeServer(scheme);
     String namespace;
@@ -78,7 +78,7 @@ class ServerStoresTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"postgresql", "redis"})
+  @ValueSource(strings = {"postgresql", "redis", "mysql"})
   void theRawBaselineRoundTripsSessionsAppendsAndCantList(String scheme) {
     StoreFactory.Server server = assumeServer(scheme);
     String namespace;

@@ -55,7 +55,7 @@ class StoreFactoriesTest {
   void serverStoresOnTheClassPathAreFoundApartFromTheDefaultTargetsWithTheirBaselines() {
     StoreFactories.Discovery d = StoreFactories.discover();
     assertThat(d.servers()).extracting(StoreFactory::name)
-        .containsExactly("postgresql", "raw-postgresql", "redis", "raw-redis");
+        .containsExactly("mysql", "raw-mysql", "postgresql", "raw-postgresql", "redis", "raw-redis");
     assertThat(d.targets()).extracting(StoreFactory::name)
         .containsExactly("memory", "raw-memory", "file", "raw-file", "file-nofsync", "raw-file-nofsync");
     assertThat(d.skipped()).isEmpty();

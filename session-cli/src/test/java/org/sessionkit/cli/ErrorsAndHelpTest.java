@@ -28,8 +28,8 @@ class ErrorsAndHelpTest {
     Cli.Result r = cli.run("ls", "mongodb://db/sessions");
     assertThat(r.code()).isEqualTo(ExitCode.STORE);
     assertThat(r.err()).isEqualTo("sessionkit ls: can't open the store: no sessionkit store serves"
-        + " mongodb://db/sessions; available schemes: file:, jdbc:postgresql:, memory:, postgres:,"
-        + " postgresql:, redis:, rediss:" + System.lineSeparator());
+        + " mongodb://db/sessions; available schemes: file:, jdbc:mariadb:, jdbc:mysql:, jdbc:postgresql:,"
+        + " mariadb:, memory:, mysql:, postgres:, postgresql:, redis:, rediss:" + System.lineSeparator());
     assertThat(r.out()).isEmpty();
   }
 
@@ -84,7 +84,8 @@ class ErrorsAndHelpTest {
     Cli.Result r = cli.run("--version");
     assertThat(r.code()).isZero();
     assertThat(r.out()).matches("(?s)sessionkit \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"
-        + "stores: file: jdbc:postgresql: memory: postgres: postgresql: redis: rediss:\\RJava .*");
+        + "stores: file: jdbc:mariadb: jdbc:mysql: jdbc:postgresql: mariadb: memory: mysql: postgres: postgresql:"
+        + " redis: rediss:\\RJava .*");
   }
 
   @ParameterizedTest

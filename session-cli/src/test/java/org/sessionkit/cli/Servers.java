@@ -22,22 +22,28 @@ import org.junit.jupiter.api.Assumptions;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The shared PostgreSQL and Redis servers of the tests ({@code SESSIONKIT_TEST_POSTGRES_URL},
- * default {@code postgresql://postgres@127.0.0.1:5432/test}; {@code SESSIONKIT_TEST_REDIS_URL},
- * default {@code redis://127.0.0.1:6379}). A test asks for a fresh location (a schema, a key
- * prefix) and {@link #close()} removes them all. Without a server a test is skipped with a
+ * The shared PostgreSQL, Redis and MariaDB servers of the tests ({@code
+ * SESSIONKIT_TEST_POSTGRES_URL}, default {@code postgresql://postgres@127.0.0.1:5432/test}; {@code
+ * SESSIONKIT_TEST_REDIS_URL}, default {@code redis://127.0.0.1:6379}; {@code
+ * SESSIONKIT_TEST_MYSQL_URL}, default {@code mariadb://root@127.0.0.1:3306/test}). A test asks for
+ * a fresh location (a schema, a key prefix, a table prefix in a database of its own) and {@link
+ * #close()} removes them all. Without a server a test is skipped with a
  * message saying how to start one; with {@code CI} set it fails instead.
  */
 final class Servers implements AutoCloseable {
 
   static final String POSTGRES = env("SESSIONKIT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test");
   static final String REDIS = env("SESSIONKIT_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+  static final String MYSQL = env("SESSIONKIT_TEST_MYSQL_URL", "mariadb://root@127.0.0.1:3306/test");
 
   private static volatile Boolean postgresUp;
   private static volatile Boolean redisUp;
+  private static volatile Boolean mysqlUp;
 
   private final List<String> schemas = new ArrayList<>();
   private final List<String> prefixes = new ArrayList<>();
+  private String mysqlDatabase;
+  private int mysqlTables;
 
   private static String env(String name, String fallback) {
     String v = System.getenv(name);
@@ -59,6 +65,69 @@ final class Servers implements AutoCloseable {
     String prefix = "skcli-test-" + UUID.randomUUID().toString().substring(0, 13);
     prefixes.add(prefix);
     return REDIS + (REDIS.contains("?") ? "&" : "?") + "prefix=" + prefix + "&timeout=20s";
+  }
+
+  /**
+   * Returns the URI of a MySQL / MariaDB store with tables of its own, in a database of this
+   * instance (skips without a server).
+   */
+  synchronized String mysql() {
+    if (mysqlUp == null) {
+      mysqlUp = pingMysql();
+    }
+    if (!mysqlUp) {
+      unavailable("MySQL/MariaDB tests skipped: no server answers at " + org.sessionkit.spi.StorageUri.redact(MYSQL)
+          + "; start one with `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`"
+          + " or set SESSIONKIT_TEST_MYSQL_URL");
+    }
+    if (mysqlDatabase == null) {
+      String name = String.format(Locale.ROOT, "skcli_%d_%04x", ProcessHandle.current().pid(), (int) (Math.random() * 0x10000));
+      try (Connection c = mysqlAdmin(mysqlServerDatabase()); Statement s = c.createStatement()) {
+        s.execute("CREATE DATABASE `" + name + "`");
+      } catch (SQLException e) {
+        throw new IllegalStateException("can't create the test database " + name, e);
+      }
+      mysqlDatabase = name;
+    }
+    int q = MYSQL.indexOf('?');
+    String base = q < 0 ? MYSQL : MYSQL.substring(0, q);
+    return base.substring(0, base.lastIndexOf('/') + 1) + mysqlDatabase + "?tablePrefix=t" + (++mysqlTables) + "_";
+  }
+
+  private static String mysqlServerDatabase() {
+    String base = MYSQL.replaceFirst("\\?.*$", "");
+    return base.substring(base.lastIndexOf('/') + 1);
+  }
+
+  /** An admin connection to the MySQL test server, in {@code database}. */
+  private static Connection mysqlAdmin(String database) throws SQLException {
+    String rest = MYSQL.replaceFirst("\\?.*$", "").substring(MYSQL.indexOf("//") + 2);
+    String user = "root";
+    String password = null;
+    int at = rest.lastIndexOf('@');
+    if (at >= 0) {
+      String info = rest.substring(0, at);
+      rest = rest.substring(at + 1);
+      int colon = info.indexOf(':');
+      user = colon < 0 ? info : info.substring(0, colon);
+      password = colon < 0 ? null : java.net.URLDecoder.decode(info.substring(colon + 1), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", user);
+    if (password != null) {
+      p.setProperty("password", password);
+    }
+    p.setProperty("connectTimeout", "3000");
+    String hosts = rest.substring(0, rest.indexOf('/'));
+    return java.sql.DriverManager.getConnection("jdbc:mariadb://" + hosts + "/" + database, p);
+  }
+
+  private static boolean pingMysql() {
+    try (Connection c = mysqlAdmin(mysqlServerDatabase())) {
+      return c.isValid(3);
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   static void requirePostgres() {
@@ -142,6 +211,12 @@ final class Servers implements AutoCloseable {
 
   @Override
   public synchronized void close() throws SQLException {
+    if (mysqlDatabase != null) {
+      try (Connection c = mysqlAdmin(mysqlServerDatabase()); Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS `" + mysqlDatabase + "`");
+      }
+      mysqlDatabase = null;
+    }
     if (!schemas.isEmpty()) {
       try (Connection c = admin().getConnection(); Statement s = c.createStatement()) {
         for (String schema : schemas) {

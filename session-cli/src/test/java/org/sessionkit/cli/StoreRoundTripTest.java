@@ -21,12 +21,12 @@ import org.sessionkit.SessionStorages;
 
 /**
  * Round trips through the command between every pair of the reactor's stores — memory, file,
- * PostgreSQL, Redis — compared session by session. The server stores use the shared test
+ * PostgreSQL, Redis, MySQL/MariaDB — compared session by session. The server stores use the shared test
  * servers (skipped without them, failing under CI).
  */
 class StoreRoundTripTest {
 
-  enum Kind { MEMORY, FILE, POSTGRES, REDIS }
+  enum Kind { MEMORY, FILE, POSTGRES, REDIS, MYSQL }
 
   private static Servers servers;
 
@@ -56,6 +56,7 @@ class StoreRoundTripTest {
       case FILE -> "file:" + dir.resolve(name) + "?fsync=false";
       case POSTGRES -> servers.postgres();
       case REDIS -> servers.redis();
+      case MYSQL -> servers.mysql();
     };
   }
 

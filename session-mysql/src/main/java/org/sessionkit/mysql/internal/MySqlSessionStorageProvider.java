@@ -33,4 +33,10 @@ public final class MySqlSessionStorageProvider implements SessionStorageProvider
   public SessionStorage create(StorageUri uri) {
     return MySqlSessionStorage.open(uri.unredacted());
   }
+
+  /** A database per benchmark trial, and the raw-JDBC baseline ({@link MySqlBenchmarkSupport}). */
+  @Override
+  public java.util.Optional<org.sessionkit.spi.BenchmarkSupport> benchmarkSupport() {
+    return java.util.Optional.of(new MySqlBenchmarkSupport());
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * Internals of the MySQL and MariaDB store: SQL, schema management, driver choice, error
- * translation, URI parsing, the provider and its raw benchmark baseline. Not API.
+ * translation, URI parsing, the provider and its benchmark support (raw baseline). Not API.
  */
 @NullMarked
 package org.sessionkit.mysql.internal;
