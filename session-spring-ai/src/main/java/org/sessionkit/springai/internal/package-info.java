@@ -1,4 +1,4 @@
-/** Internals of the Spring AI adapter: message mapping, per-message extras, the merge. Not API. */
+/** Internals of the Spring AI adapter: message mapping, the typed metadata encoding, the merge, provider codecs, health checks. Not API. */
 @NullMarked
 package org.sessionkit.springai.internal;
 
