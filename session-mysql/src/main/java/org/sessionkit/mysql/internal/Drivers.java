@@ -84,18 +84,23 @@ public final class Drivers {
    * @throws StorageConfigurationException if the one asked for, or any, is not on the class path
    */
   public static Kind resolve(MySqlUri uri) {
+    return resolve(uri, Drivers::isPresent);
+  }
+
+  /** {@link #resolve(MySqlUri)} with {@code present} saying which drivers are there (for tests). */
+  static Kind resolve(MySqlUri uri, java.util.function.Predicate<Kind> present) {
     switch (uri.driver()) {
       case MARIADB:
-        return require(Kind.MARIADB, uri);
+        return require(Kind.MARIADB, uri, present);
       case MYSQL:
-        return require(Kind.MYSQL, uri);
+        return require(Kind.MYSQL, uri, present);
       default:
         Kind first = uri.prefersMariaDb() ? Kind.MARIADB : Kind.MYSQL;
         Kind second = first == Kind.MARIADB ? Kind.MYSQL : Kind.MARIADB;
-        if (isPresent(first)) {
+        if (present.test(first)) {
           return first;
         }
-        if (isPresent(second)) {
+        if (present.test(second)) {
           return second;
         }
         throw new StorageConfigurationException("no MySQL or MariaDB JDBC driver on the class path for "
@@ -105,8 +110,8 @@ public final class Drivers {
     }
   }
 
-  private static Kind require(Kind kind, MySqlUri uri) {
-    if (!isPresent(kind)) {
+  private static Kind require(Kind kind, MySqlUri uri, java.util.function.Predicate<Kind> present) {
+    if (!present.test(kind)) {
       throw new StorageConfigurationException(uri.redacted() + " asks for the driver " + kind.className
           + ", which is not on the class path: add " + kind.artifact);
     }

@@ -85,11 +85,20 @@ class MySqlUriTest {
   }
 
   @Test
-  void theDriverOnTheClassPathIsFoundAndAMissingOneIsNamed() {
-    // The tests have MariaDB Connector/J only: a mysql:// URI falls back to it.
-    assertThat(Drivers.resolve(MySqlUri.parse("mysql://h/d"))).isEqualTo(Drivers.Kind.MARIADB);
-    assertThat(Drivers.resolve(MySqlUri.parse("mariadb://h/d"))).isEqualTo(Drivers.Kind.MARIADB);
-    assertThatThrownBy(() -> Drivers.resolve(MySqlUri.parse("mariadb://h/d?driver=mysql")))
+  void eachSchemePrefersItsOwnDriverTakesTheOtherWhenAloneAndNamesBothWhenNoneIsThere() {
+    MySqlUri mysql = MySqlUri.parse("mysql://h/d");
+    MySqlUri mariadb = MySqlUri.parse("jdbc:mariadb://h/d");
+    // The tests have both drivers.
+    assertThat(Drivers.resolve(mysql)).isEqualTo(Drivers.Kind.MYSQL);
+    assertThat(Drivers.resolve(mariadb)).isEqualTo(Drivers.Kind.MARIADB);
+    assertThat(Drivers.resolve(mysql, k -> k == Drivers.Kind.MARIADB)).isEqualTo(Drivers.Kind.MARIADB);
+    assertThat(Drivers.resolve(mariadb, k -> k == Drivers.Kind.MYSQL)).isEqualTo(Drivers.Kind.MYSQL);
+    assertThat(Drivers.resolve(MySqlUri.parse("mysql://h/d?driver=mariadb"))).isEqualTo(Drivers.Kind.MARIADB);
+    assertThatThrownBy(() -> Drivers.resolve(MySqlUri.parse("mariadb://u:hunter2@h/d"), k -> false))
+        .isInstanceOf(StorageConfigurationException.class)
+        .hasMessageContaining("org.mariadb.jdbc:mariadb-java-client").hasMessageContaining("com.mysql:mysql-connector-j")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> Drivers.resolve(MySqlUri.parse("mariadb://h/d?driver=mysql"), k -> k == Drivers.Kind.MARIADB))
         .isInstanceOf(StorageConfigurationException.class).hasMessageContaining("com.mysql:mysql-connector-j");
   }
 
