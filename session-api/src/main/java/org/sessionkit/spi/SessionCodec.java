@@ -84,12 +84,15 @@ public final class SessionCodec {
   private static final SessionCodec DEFAULTS = builder().build();
 
   private final long maxDocumentBytes;
+  /** The shortest string value, in bytes, decoded from a document in memory without Jackson. */
+  private final int longStringBytes;
   private final JsonFactory factory;
   private final ByteSink.Pool pool = new ByteSink.Pool();
   private final ValidatedMessages validated = new ValidatedMessages();
 
-  private SessionCodec(long maxDocumentBytes) {
+  private SessionCodec(long maxDocumentBytes, int longStringBytes) {
     this.maxDocumentBytes = maxDocumentBytes;
+    this.longStringBytes = longStringBytes;
     int maxString = (int) Math.min(maxDocumentBytes, Integer.MAX_VALUE);
     this.factory =
         JsonFactory.builder()
@@ -553,7 +556,8 @@ public final class SessionCodec {
   /** Reads one thing from a document held in memory, where reading can't fail with I/O. */
   private <T> T readInMemory(byte[] json, String source, int level, Reading<T> reading) {
     try {
-      return read(open(json, source), source, level, reading);
+      JsonParser p = open(json, source);
+      return read(p, source, reading, new DocumentReader(p, source, level, json, longStringBytes));
     } catch (IOException e) {
       throw new UncheckedIOException(e); // unreachable: reading from memory
     }
@@ -565,8 +569,13 @@ public final class SessionCodec {
    * Closes the parser, never the source.
    */
   private <T> T read(JsonParser p, String source, int level, Reading<T> reading) throws IOException {
+    return read(p, source, reading, new DocumentReader(p, source, level));
+  }
+
+  /** Reads one thing through {@code reader}, which reads {@code p}; see {@link #read(JsonParser, String, int, Reading)}. */
+  private <T> T read(JsonParser p, String source, Reading<T> reading, DocumentReader reader) throws IOException {
     try {
-      return reading.from(new DocumentReader(p, source, level));
+      return reading.from(reader);
     } catch (JsonProcessingException e) {
       throw DocumentReader.corrupt(source, p, e, maxDocumentBytes);
     } catch (IllegalArgumentException | ArithmeticException e) {
@@ -681,8 +690,22 @@ public final class SessionCodec {
   /** Builds a {@link SessionCodec} with limits other than the defaults. Not thread safe. */
   public static final class Builder {
     private long maxDocumentBytes = DEFAULT_MAX_DOCUMENT_BYTES;
+    private int longStringBytes = DocumentReader.DEFAULT_LONG_STRING_BYTES;
 
     private Builder() {}
+
+    /**
+     * Sets the shortest string value, in bytes, that decoding a document held in memory decodes
+     * itself rather than through Jackson (tests set it low, so that small documents take that
+     * path too).
+     */
+    Builder longStringBytes(int longStringBytes) {
+      if (longStringBytes < 0) {
+        throw new IllegalArgumentException("longStringBytes must not be negative: " + longStringBytes);
+      }
+      this.longStringBytes = longStringBytes;
+      return this;
+    }
 
     /**
      * Sets the largest document, in bytes, written or read; also the longest string read.
@@ -700,7 +723,7 @@ public final class SessionCodec {
 
     /** Returns a codec with these limits. */
     public SessionCodec build() {
-      return new SessionCodec(maxDocumentBytes);
+      return new SessionCodec(maxDocumentBytes, longStringBytes);
     }
   }
 }

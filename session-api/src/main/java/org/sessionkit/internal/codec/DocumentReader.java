@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 import org.sessionkit.ContentBlock;
 import org.sessionkit.CorruptDocumentException;
 import org.sessionkit.spi.DocumentHead;
@@ -51,6 +52,9 @@ public final class DocumentReader {
   private final JsonParser p;
   private final String source;
   private final int offset;
+  /** The document {@code p} reads, when it is in memory: long strings are decoded from it. */
+  private final byte @Nullable [] document;
+  private final int longStringBytes;
 
   /**
    * Creates a reader.
@@ -64,7 +68,29 @@ public final class DocumentReader {
     this.p = p;
     this.source = source;
     this.offset = offset;
+    this.document = null;
+    this.longStringBytes = 0;
   }
+
+  /**
+   * Creates a reader of a document held in memory, whose string values of at least {@code
+   * longStringBytes} bytes are decoded straight from {@code document}, at the cost of about one
+   * copy of each (Jackson's own decoding costs several).
+   *
+   * @param p the parser of {@code document} (from its first byte), before its first token
+   * @param document the bytes {@code p} reads; not modified
+   * @param longStringBytes the shortest string value, in bytes, decoded so
+   */
+  public DocumentReader(JsonParser p, String source, int offset, byte[] document, int longStringBytes) {
+    this.p = p;
+    this.source = source;
+    this.offset = offset;
+    this.document = document;
+    this.longStringBytes = longStringBytes;
+  }
+
+  /** The default shortest string value, in bytes, that a reader of a document in memory decodes itself. */
+  public static final int DEFAULT_LONG_STRING_BYTES = LongStrings.DEFAULT_MIN_BYTES;
 
   // ---------------------------------------------------------------- entry points
 
@@ -880,7 +906,7 @@ public final class DocumentReader {
           return new JsonValue.JsonArray(elements);
         }
       case VALUE_STRING:
-        return new JsonValue.JsonString(checked(p.getText()));
+        return new JsonValue.JsonString(checked(text()));
       case VALUE_NUMBER_INT:
         switch (p.getNumberType()) {
           case INT:
@@ -907,7 +933,7 @@ public final class DocumentReader {
   private void skip() throws IOException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_STRING) {
-      checked(p.getText());
+      checked(text());
     } else if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
       checkDepth();
       int open = 1;
@@ -926,7 +952,7 @@ public final class DocumentReader {
             checked(p.currentName());
             break;
           case VALUE_STRING:
-            checked(p.getText());
+            checked(text());
             break;
           default:
             break;
@@ -947,7 +973,18 @@ public final class DocumentReader {
     if (p.currentToken() != JsonToken.VALUE_STRING) {
       throw mistyped("a string");
     }
-    return checked(p.getText());
+    return checked(text());
+  }
+
+  /** The text of the current string token: long ones decoded from the document's bytes. */
+  private String text() throws IOException {
+    if (document != null) {
+      String s = LongStrings.read(p, document, longStringBytes);
+      if (s != null) {
+        return s;
+      }
+    }
+    return p.getText();
   }
 
   private String checked(String s) {
