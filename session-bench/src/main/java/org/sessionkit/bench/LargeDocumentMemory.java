@@ -15,6 +15,7 @@ import org.sessionkit.Message;
 import org.sessionkit.Session;
 import org.sessionkit.SessionState;
 import org.sessionkit.file.FileSessionStorage;
+import org.sessionkit.memory.MemorySessionStorage;
 
 /**
  * How much heap loading a document dominated by one large string needs (issue 17, item 8): the
@@ -27,13 +28,17 @@ import org.sessionkit.file.FileSessionStorage;
  * </pre>
  *
  * <ul>
- *   <li>{@code write DIR MB [ascii|utf8]}: saves the session {@code big} holding one text of
- *       MB MiB (base64-like ASCII by default; {@code utf8}: three-byte characters) in DIR.
+ *   <li>{@code write DIR MB [ascii|latin1|utf8]}: saves the session {@code big} holding one text
+ *       of MB MiB in DIR: base64-like ASCII by default; {@code latin1}: {@code é}, two bytes in
+ *       UTF-8, one in a String; {@code utf8}: CJK, three bytes in UTF-8, two in a String.
  *   <li>{@code load DIR}: loads it and prints {@code ok}, or exits with status 3 on {@link
  *       OutOfMemoryError}.
  *   <li>{@code measure DIR MB [ascii|utf8] [gc options…]}: writes it, then bisects the smallest
  *       {@code -Xmx} (in MiB, to 8 MiB) with which {@code load} succeeds, and prints it with its
  *       ratio to the document's size.
+ *   <li>{@code alloc DIR MB [ascii|latin1|utf8]}: in this JVM (give it a large heap), saves the
+ *       session to the memory store and to the file store in DIR, loads it three times from
+ *       each and prints the bytes allocated by the last load (all threads).
  * </ul>
  */
 public final class LargeDocumentMemory {
@@ -45,6 +50,7 @@ public final class LargeDocumentMemory {
     switch (args[0]) {
       case "write" -> write(Path.of(args[1]), Integer.parseInt(args[2]), args.length > 3 ? args[3] : "ascii");
       case "load" -> load(Path.of(args[1]));
+      case "alloc" -> alloc(Path.of(args[1]), Integer.parseInt(args[2]), args.length > 3 ? args[3] : "ascii");
       case "measure" -> measure(Path.of(args[1]), Integer.parseInt(args[2]), args.length > 3 ? args[3] : "ascii",
           List.of(args).subList(Math.min(4, args.length), args.length));
       default -> throw new IllegalArgumentException("mode: write, load or measure");
@@ -52,8 +58,19 @@ public final class LargeDocumentMemory {
   }
 
   private static void write(Path dir, int mib, String kind) {
+    try (FileSessionStorage store = FileSessionStorage.builder(dir).fsync(false).build()) {
+      Futures.await(store.save(session(mib, kind)), 5, TimeUnit.MINUTES);
+    }
+  }
+
+  private static Session session(int mib, String kind) {
     StringBuilder text = new StringBuilder(mib << 20);
-    if (kind.equals("utf8")) {
+    if (kind.equals("latin1")) {
+      // 2 bytes in UTF-8, 1 byte in a (Latin-1) String.
+      for (int i = 0; i < (mib << 20) / 2; i++) {
+        text.append('\u00e9');
+      }
+    } else if (kind.equals("utf8")) {
       // 3 bytes in UTF-8, 1 char (2 bytes) in a String: about mib MiB of document.
       for (int i = 0; i < (mib << 20) / 3; i++) {
         text.append((char) ('\u4e00' + (i % 5000)));
@@ -64,12 +81,41 @@ public final class LargeDocumentMemory {
         text.append(alphabet.charAt((i * 31 + (i >>> 7)) & 63));
       }
     }
-    Session s = new Session("big", List.of(Message.user("here is the image"),
+    return new Session("big", List.of(Message.user("here is the image"),
         new Message(org.sessionkit.Role.USER, List.of(new ContentBlock.Text(text.toString())), java.util.Map.of()),
         Message.assistant("a picture of a cat")), SessionState.initial("/w"), Instant.EPOCH, Instant.EPOCH);
-    try (FileSessionStorage store = FileSessionStorage.builder(dir).fsync(false).build()) {
-      Futures.await(store.save(s), 5, TimeUnit.MINUTES);
+  }
+
+  private static void alloc(Path dir, int mib, String kind) {
+    Session s = session(mib, kind);
+    try (MemorySessionStorage memory = MemorySessionStorage.builder().build();
+        FileSessionStorage file = FileSessionStorage.builder(dir).fsync(false).threads(1).build()) {
+      for (var entry : List.of(java.util.Map.entry("memory", (org.sessionkit.SessionStorage) memory),
+          java.util.Map.entry("file", (org.sessionkit.SessionStorage) file))) {
+        Futures.await(entry.getValue().save(s), 5, TimeUnit.MINUTES);
+        long allocated = 0;
+        for (int i = 0; i < 3; i++) {
+          long before = allocatedBytes();
+          Session loaded = Futures.await(entry.getValue().load("big"), 5, TimeUnit.MINUTES);
+          allocated = allocatedBytes() - before;
+          if (!loaded.equals(s)) {
+            throw new IllegalStateException("loaded another session");
+          }
+        }
+        System.out.printf(Locale.ROOT, "%s store, %s text of %d MiB: one load allocates %.1f MiB%n",
+            entry.getKey(), kind, mib, allocated / 1048576.0);
+      }
     }
+  }
+
+  /** Bytes allocated so far by all live threads (the stores' threads live as long as the stores). */
+  private static long allocatedBytes() {
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (long a : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+      total += Math.max(0, a);
+    }
+    return total;
   }
 
   private static void load(Path dir) {

@@ -638,9 +638,12 @@ public final class DirectoryStore {
 
   /**
    * Reads and decodes a whole document, as {@link #load} does, without checking its id against
-   * its name or its write time against the retention. A document this store wrote is streamed
-   * from the file into the decoder (never held whole in memory); one without a head is read
-   * whole, for the digest that is its revision.
+   * its name or its write time against the retention. The file is read whole into one array of
+   * its size and decoded from there: the codec decodes long strings from a document in memory at
+   * the cost of one copy, where streaming them through Jackson costs several (a document
+   * dominated by a 100 MB string loaded with -Xmx440m streamed, and with about half that read
+   * whole; see BENCHMARKS.md). A document without a head has the digest of these bytes as its
+   * revision.
    *
    * @throws NoSuchFileException if there is no such entry
    * @throws CorruptDocumentException if it is not a regular file, can't be read for lack of
@@ -653,23 +656,11 @@ public final class DirectoryStore {
       if (size > codec.maxDocumentBytes()) {
         throw DocumentFiles.tooLarge(path, size, codec.maxDocumentBytes());
       }
-      DocumentFiles.Start start = DocumentFiles.Start.read(h);
-      StoredDocument document;
-      Revision revision;
-      if (start.ours()) {
-        document = codec.decodeDocument(start.stream(h, DocumentFiles.WHOLE_CHUNK), path.toString());
-        revision = document.metadata().isPresent() ? document.metadata().get().revision() : null;
-      } else {
-        document = null;
-        revision = null;
-      }
-      if (revision == null) {
-        byte[] bytes = DocumentFiles.readAll(h, path, codec.maxDocumentBytes());
-        document = codec.decodeDocument(bytes, path.toString());
-        revision = document.metadata().isPresent()
-            ? document.metadata().get().revision()
-            : Revisions.ofBytes(bytes, bytes.length);
-      }
+      byte[] bytes = DocumentFiles.readAll(h, path, codec.maxDocumentBytes());
+      StoredDocument document = codec.decodeDocument(bytes, path.toString());
+      Revision revision = document.metadata().isPresent()
+          ? document.metadata().get().revision()
+          : Revisions.ofBytes(bytes, bytes.length);
       return new Loaded(document.session(), revision,
           document.metadata().map(DocumentMetadata::writeLog).orElse(WriteLog.empty()),
           Retention.lastWrite(document.metadata(), h.attributes()));
