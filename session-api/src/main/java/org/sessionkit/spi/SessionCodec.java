@@ -290,7 +290,13 @@ public final class SessionCodec {
    * @throws CorruptDocumentException if the head can't be read
    */
   public DocumentHead readHead(byte[] document, String source, boolean withState) {
-    return readInMemory(document, source, 0, r -> r.head(withState));
+    // Without looking for long strings: that takes a pass over the whole document, and a head
+    // is read from its start.
+    try {
+      return read(open(document, source), source, 0, r -> r.head(withState));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // unreachable: reading from memory
+    }
   }
 
   /**

@@ -52,9 +52,8 @@ public final class DocumentReader {
   private final JsonParser p;
   private final String source;
   private final int offset;
-  /** The document {@code p} reads, when it is in memory: long strings are decoded from it. */
-  private final byte @Nullable [] document;
-  private final int longStringBytes;
+  /** The long strings of the document {@code p} reads, when it is in memory, decoded from its bytes. */
+  private final @Nullable LongStrings longStrings;
 
   /**
    * Creates a reader.
@@ -68,8 +67,7 @@ public final class DocumentReader {
     this.p = p;
     this.source = source;
     this.offset = offset;
-    this.document = null;
-    this.longStringBytes = 0;
+    this.longStrings = null;
   }
 
   /**
@@ -85,8 +83,7 @@ public final class DocumentReader {
     this.p = p;
     this.source = source;
     this.offset = offset;
-    this.document = document;
-    this.longStringBytes = longStringBytes;
+    this.longStrings = new LongStrings(document, longStringBytes);
   }
 
   /** The default shortest string value, in bytes, that a reader of a document in memory decodes itself. */
@@ -978,8 +975,8 @@ public final class DocumentReader {
 
   /** The text of the current string token: long ones decoded from the document's bytes. */
   private String text() throws IOException {
-    if (document != null) {
-      String s = LongStrings.read(p, document, longStringBytes);
+    if (longStrings != null) {
+      String s = longStrings.read(p);
       if (s != null) {
         return s;
       }

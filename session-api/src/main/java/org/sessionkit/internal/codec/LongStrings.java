@@ -2,7 +2,11 @@ package org.sessionkit.internal.codec;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,34 +34,114 @@ final class LongStrings {
    */
   static final int DEFAULT_MIN_BYTES = 64 * 1024;
 
-  private LongStrings() {}
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long QUOTES = 0x2222222222222222L;
+  private static final long BACKSLASHES = 0x5c5c5c5c5c5c5c5cL;
+  private static final long LOWS = 0x7f7f7f7f7f7f7f7fL;
+
+  /** The high bit of each zero byte of {@code x}, exactly (no carries between bytes). */
+  private static long zeroBytes(long x) {
+    return ~(((x & LOWS) + LOWS) | x | LOWS);
+  }
+
+  /** The document. */
+  private final byte[] document;
+
+  /** The offsets of the opening quotes of the document's long strings, in order. */
+  private final int[] starts;
+
+  /** The first of {@link #starts} not yet passed by the parser. */
+  private int next;
 
   /**
-   * Returns the value of the string token {@code p} is on, decoded from {@code document}, when it
-   * is at least {@code minBytes} long and this class decodes it (see the class documentation);
-   * otherwise null, the parser untouched.
-   *
-   * @param p a parser reading {@code document} from its first byte, on a {@link
-   *     JsonToken#VALUE_STRING} whose text has not been asked for
+   * Finds the strings of {@code document} at least {@code minBytes} long (between the quotes).
+   * One pass over the document, skipping eight bytes at a time while they hold neither a quote
+   * nor a backslash: looking at each string as the parser reaches it would cost a second pass
+   * over each, with a loop per string, and most strings of a document are short.
    */
-  static @Nullable String read(JsonParser p, byte[] document, int minBytes) {
-    long at = p.currentTokenLocation().getByteOffset();
-    if (at < 0 || at >= document.length || document[(int) at] != '"') {
+  LongStrings(byte[] document, int minBytes) {
+    this.document = document;
+    this.starts = document.length - 2 < minBytes ? new int[0] : find(document, minBytes);
+  }
+
+  private static int[] find(byte[] b, int minBytes) {
+    int[] found = new int[4];
+    int count = 0;
+    int n = b.length;
+    int open = -1; // the opening quote of the string the scan is in, if any
+    int escaped = -1; // the byte after a backslash in a string
+    int i = 0;
+    while (i < n) {
+      // The quotes and backslashes among the next eight bytes: the high bit of each such byte.
+      int base = i;
+      long specials;
+      if (i + Long.BYTES <= n) {
+        long word = (long) LONGS.get(b, i);
+        specials = zeroBytes(word ^ QUOTES) | zeroBytes(word ^ BACKSLASHES);
+        i += Long.BYTES;
+      } else {
+        specials = 0;
+        for (int k = 0; i < n; k++, i++) {
+          if (b[i] == '"' || b[i] == '\\') {
+            specials |= 0x80L << (8 * k);
+          }
+        }
+      }
+      while (specials != 0) {
+        int j = base + (Long.numberOfTrailingZeros(specials) >>> 3);
+        specials &= specials - 1;
+        if (j == escaped) {
+          continue;
+        }
+        if (b[j] == '"') {
+          if (open < 0) {
+            open = j;
+          } else {
+            if (j - open - 1 >= minBytes) {
+              if (count == found.length) {
+                found = Arrays.copyOf(found, count * 2);
+              }
+              found[count++] = open;
+            }
+            open = -1;
+          }
+        } else if (open >= 0) {
+          escaped = j + 1;
+        }
+      }
+    }
+    if (open >= 0 && n - open - 1 >= minBytes) {
+      // Unterminated: decode declines it, and Jackson reports it as before.
+      found = Arrays.copyOf(found, count + 1);
+      found[count++] = open;
+    }
+    return Arrays.copyOf(found, count);
+  }
+
+  /**
+   * Returns the value of the string token {@code p} is on, decoded from the document, when it is
+   * one of the long strings found and this class decodes it (see the class documentation);
+   * otherwise null, the parser untouched. The scan and Jackson agree on where strings are in any
+   * document Jackson reads without error, and this never returns a value for a token other than
+   * one starting at a long string's opening quote, so a disagreement (in a broken document) can
+   * only leave a string to Jackson.
+   *
+   * @param p a parser reading the document from its first byte, on a {@link
+   *     JsonToken#VALUE_STRING} whose text has not been asked for; tokens in document order
+   */
+  @Nullable String read(JsonParser p) {
+    if (next >= starts.length) {
       return null;
     }
-    int open = (int) at;
-    // Short values end within minBytes: leave them to Jackson after this cheap look.
-    int stop = (int) Math.min(document.length, (long) open + 1 + minBytes);
-    for (int i = open + 1; i < stop; i++) {
-      byte b = document[i];
-      if (b == '"') {
-        return null;
-      }
-      if (b == '\\') {
-        i++;
-      }
+    long at = p.currentTokenLocation().getByteOffset();
+    while (next < starts.length && starts[next] < at) {
+      next++;
     }
-    return decode(document, open);
+    if (next >= starts.length || starts[next] != at || document[(int) at] != '"') {
+      return null;
+    }
+    next++;
+    return decode(document, (int) at);
   }
 
   /**

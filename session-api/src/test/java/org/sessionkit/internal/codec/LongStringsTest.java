@@ -24,10 +24,11 @@ class LongStringsTest {
   static List<List<String>> strings(String json, int minBytes) throws IOException {
     byte[] b = json.getBytes(UTF_8);
     List<String> own = new ArrayList<>();
+    LongStrings longStrings = new LongStrings(b, minBytes);
     try (JsonParser p = FACTORY.createParser(b)) {
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
         if (t == JsonToken.VALUE_STRING) {
-          own.add(LongStrings.read(p, b, minBytes));
+          own.add(longStrings.read(p));
         }
       }
     }
@@ -56,6 +57,25 @@ class LongStringsTest {
   void leavesShortStringsToJackson() throws IOException {
     List<List<String>> r = strings("[\"short\", \"0123456789\", \"012345678\\\"\", \"01234567890\"]", 10);
     assertThat(r.get(0)).containsExactly(null, "0123456789", "012345678\"", "01234567890");
+  }
+
+  @Test
+  void decidesByTheLengthBetweenTheQuotesAtEveryAlignment() throws IOException {
+    java.util.Random random = new java.util.Random(8);
+    for (int round = 0; round < 2000; round++) {
+      StringBuilder json = new StringBuilder(" ".repeat(random.nextInt(9))).append("[\"");
+      int spanStart = json.length();
+      int n = random.nextInt(40);
+      for (int k = 0; k < n; k++) {
+        int r = random.nextInt(10);
+        json.append(r == 0 ? "\\\"" : r == 1 ? "\\\\" : r == 2 ? "\\n" : String.valueOf((char) ('a' + r)));
+      }
+      int span = json.length() - spanStart;
+      json.append("\", \"after\"]");
+      int minBytes = random.nextInt(30);
+      List<List<String>> r = strings(json.toString(), minBytes);
+      assertThat(r.get(0).get(0)).isEqualTo(span < minBytes ? null : r.get(1).get(0));
+    }
   }
 
   @Test
