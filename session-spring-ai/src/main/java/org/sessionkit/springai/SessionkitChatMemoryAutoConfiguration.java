@@ -20,6 +20,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -193,6 +194,11 @@ public class SessionkitChatMemoryAutoConfiguration {
    * the factory is configured for (server, Sentinel or cluster; user, password, database, TLS,
    * client name); it closes them with the context and never shuts the client down, which stays
    * the factory's.
+   *
+   * <p>The factory shuts its client down when the context stops its lifecycle beans, before
+   * any bean is destroyed; the store is therefore closed in the lifecycle phase just before the
+   * factory's (by {@link ClosingBeforeFactory}), so calls in flight end through the store's own
+   * close and its connections are closed while the client is still up.
    */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = {
@@ -212,8 +218,8 @@ public class SessionkitChatMemoryAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(SessionStorage.class)
     @ConditionalOnBean(RedisConnectionFactory.class)
-    SessionStorage sessionkitStorage(
-        RedisConnectionFactory factory, SessionkitProperties properties, ObjectProvider<io.micrometer.observation.ObservationRegistry> registries) {
+    SessionStorage sessionkitStorage(RedisConnectionFactory factory, SessionkitProperties properties,
+        ObjectProvider<io.micrometer.observation.ObservationRegistry> registries, ClosingBeforeFactory closing) {
       if (!(factory instanceof LettuceConnectionFactory lettuce)) {
         String name = factory.getClass().getName();
         throw new StorageConfigurationException(PROPERTY + " needs the application's RedisConnectionFactory to be a "
@@ -261,7 +267,56 @@ public class SessionkitChatMemoryAutoConfiguration {
         }
         throw e;
       }
+      closing.closeBeforeFactory(storage, lettuce);
       return Observations.observe(storage, properties, registries);
+    }
+
+    /** Closes the store opened here in the lifecycle phase just before the factory's. */
+    @Bean
+    ClosingBeforeFactory sessionkitRedisStoreClosing() {
+      return new ClosingBeforeFactory();
+    }
+  }
+
+  /**
+   * Closes a Redis store when the context stops, in the lifecycle phase just before its
+   * connection factory's: Spring stops higher phases first, and the factory shuts its Lettuce
+   * client down in its own {@code stop()}, which comes before the store's destroy method.
+   * Without a store (the application has its own {@code SessionStorage} bean) it does nothing.
+   * Thread safe.
+   */
+  static final class ClosingBeforeFactory implements SmartLifecycle {
+    private volatile java.util.Optional<SessionStorage> store = java.util.Optional.empty();
+    private volatile int phase = SmartLifecycle.DEFAULT_PHASE;
+    private volatile boolean running;
+
+    /** Records the store to close and the factory whose phase it must precede. */
+    void closeBeforeFactory(RedisSessionStorage storage, LettuceConnectionFactory factory) {
+      this.store = java.util.Optional.of(storage);
+      int factoryPhase = factory.getPhase();
+      this.phase = factoryPhase == Integer.MAX_VALUE ? factoryPhase : factoryPhase + 1;
+    }
+
+    @Override
+    public void start() {
+      running = true;
+    }
+
+    @Override
+    public void stop() {
+      running = false;
+      // The store's close is idempotent: its destroy method closes it again, harmlessly.
+      store.ifPresent(SessionStorage::close);
+    }
+
+    @Override
+    public boolean isRunning() {
+      return running;
+    }
+
+    @Override
+    public int getPhase() {
+      return phase;
     }
   }
 }

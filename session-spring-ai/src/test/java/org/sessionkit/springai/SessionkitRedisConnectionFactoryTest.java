@@ -163,9 +163,11 @@ class SessionkitRedisConnectionFactoryTest {
   }
 
   @Test
-  void closingTheContextClosesTheStoreAndEveryConnection() {
+  void closingTheContextClosesTheStoreWhileTheFactoryIsStillUpThenEveryConnection() {
     assumeServer();
+    Probe[] probe = new Probe[1];
     runner
+        .withUserConfiguration(ProbeConfiguration.class)
         .withPropertyValues(
             "spring.data.redis.host=" + server.getHost(),
             "spring.data.redis.port=" + server.getPort(),
@@ -177,9 +179,171 @@ class SessionkitRedisConnectionFactoryTest {
           SessionStorage storage = context.getBean(SessionStorage.class);
           storage.save(Session.create("s1", "/").withMessage(Message.user("hello"))).join();
           assertThat(awaitConnections(n -> n >= 2)).isGreaterThanOrEqualTo(2);
+          probe[0] = context.getBean(Probe.class);
         });
+    // When the factory was about to stop (and shut its client down), the store was closed already.
+    assertThat(probe[0].seen).isEqualTo("factory running=true, store closed=true");
     assertThat(awaitConnections(n -> n == 0)).isZero();
     assertThat(awaitStoreThreads()).isEmpty();
+  }
+
+  /** Registers the {@link Probe}. */
+  @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+  static class ProbeConfiguration {
+    @org.springframework.context.annotation.Bean
+    Probe probe(LettuceConnectionFactory factory, SessionStorage storage) {
+      return new Probe(factory, storage);
+    }
+  }
+
+  /**
+   * Stopped in the factory's own lifecycle phase, and before the factory because it depends on
+   * it: records whether, at that moment, the factory still ran and the store was closed.
+   */
+  static final class Probe implements org.springframework.context.SmartLifecycle {
+    private final LettuceConnectionFactory factory;
+    private final SessionStorage storage;
+    private volatile boolean running;
+    volatile String seen = "not stopped";
+
+    Probe(LettuceConnectionFactory factory, SessionStorage storage) {
+      this.factory = factory;
+      this.storage = storage;
+    }
+
+    @Override
+    public void start() {
+      running = true;
+    }
+
+    @Override
+    public void stop() {
+      boolean closed;
+      try {
+        storage.ping().join();
+        closed = false;
+      } catch (java.util.concurrent.CompletionException e) {
+        closed = e.getCause() instanceof StorageClosedException;
+      }
+      seen = "factory running=" + factory.isRunning() + ", store closed=" + closed;
+      running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+      return running;
+    }
+
+    @Override
+    public int getPhase() {
+      return factory.getPhase();
+    }
+  }
+
+  @Test
+  void aSentinelFactorysStoreReachesThePrimaryTheSentinelNames() throws Exception {
+    String redisServer = binary("redis-server");
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sessionkit-boot-sentinel");
+    List<Process> processes = new ArrayList<>();
+    try {
+      int primary = freePort();
+      int sentinel = freePort();
+      processes.add(new ProcessBuilder(redisServer, "--port", Integer.toString(primary), "--bind", "127.0.0.1",
+          "--save", "", "--appendonly", "no", "--dir", dir.toString())
+          .redirectErrorStream(true).redirectOutput(dir.resolve("primary.log").toFile()).start());
+      java.nio.file.Path conf = dir.resolve("sentinel.conf");
+      java.nio.file.Files.writeString(conf, String.join("\n",
+          "port " + sentinel, "bind 127.0.0.1", "dir " + dir,
+          "sentinel monitor mymaster 127.0.0.1 " + primary + " 1", ""));
+      processes.add(new ProcessBuilder(redisServer, conf.toString(), "--sentinel")
+          .redirectErrorStream(true).redirectOutput(dir.resolve("sentinel.log").toFile()).start());
+      RedisURI primaryUri = RedisURI.create("redis://127.0.0.1:" + primary);
+      RedisURI sentinelUri = RedisURI.create("redis://127.0.0.1:" + sentinel);
+      awaitTrue(() -> "PONG".equals(on(primaryUri, RedisCommands::ping)), "the private primary answers");
+      awaitTrue(() -> {
+        RedisClient client = RedisClient.create();
+        try (var c = client.connectSentinel(sentinelUri)) {
+          return ((InetSocketAddress) c.sync().getMasterAddrByName("mymaster")).getPort() == primary;
+        } finally {
+          client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+      }, "the sentinel names the primary");
+      runner
+          .withPropertyValues(
+              "spring.data.redis.sentinel.master=mymaster",
+              "spring.data.redis.sentinel.nodes=127.0.0.1:" + sentinel,
+              "spring.data.redis.client-name=" + clientName,
+              "sessionkit.redis.use-connection-factory=true",
+              "sessionkit.redis.prefix=" + prefix)
+          .run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(LettuceConnectionFactory.class).isRedisSentinelAware()).isTrue();
+            SessionStorage storage = context.getBean(SessionStorage.class);
+            storage.save(Session.create("s1", "/").withMessage(Message.user("hello"))).join();
+            assertThat(storage.load("s1").join().messages()).hasSize(1);
+            // The keys are on the primary the sentinel named, reached through the factory's client.
+            List<String> keys = on(primaryUri, c -> c.keys(prefix + "*"));
+            assertThat(keys).isNotEmpty();
+            long named = on(primaryUri, c -> c.clientList().lines().filter(l -> l.contains(" name=" + clientName + " ")).count());
+            assertThat(named).isGreaterThanOrEqualTo(2);
+          });
+    } finally {
+      for (Process p : processes) {
+        p.destroyForcibly().waitFor();
+      }
+      try (var files = java.nio.file.Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  /** Runs {@code action} on a connection of the test's own to {@code uri}. */
+  private static <T> T on(RedisURI uri, Function<RedisCommands<String, String>, T> action) {
+    RedisClient client = RedisClient.create(uri);
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      c.setTimeout(Duration.ofSeconds(5));
+      return action.apply(c.sync());
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // not up yet
+      }
+      sleep();
+    }
+    throw new AssertionError("not reached in 30 s: " + what);
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", 0));
+      return s.getLocalPort();
+    }
+  }
+
+  /** The path of {@code name} on the PATH; skips the test (fails it with {@code CI} set) without it. */
+  private static String binary(String name) {
+    for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(java.io.File.pathSeparator)) {
+      java.nio.file.Path p = java.nio.file.Path.of(d, name);
+      if (java.nio.file.Files.isExecutable(p)) {
+        return p.toString();
+      }
+    }
+    String why = "no " + name + " binary on the PATH: the Sentinel test starts a private primary and sentinel";
+    if (System.getenv("CI") != null) {
+      fail(why + " (CI is set, so this fails instead of skipping)");
+    }
+    Assumptions.abort(why);
+    throw new IllegalStateException("unreachable");
   }
 
   @Test
