@@ -125,8 +125,8 @@ record StoreFactory(
   /** The store on a server, in the namespace it is opened at. */
   static StoreFactory server(ServerStore s, String uri) {
     return new StoreFactory(
-        s.scheme(), s.scheme() + " store at " + StorageUri.redact(uri), Optional.of(s.baselineName()),
-        Kind.SERVER, s.scheme(), 10_000, true, Optional.of(new Server(s, uri)),
+        s.name(), s.name() + " store at " + StorageUri.redact(uri), Optional.of(s.baselineName()),
+        Kind.SERVER, s.name(), 10_000, true, Optional.of(new Server(s, uri)),
         ns -> s.openStore(uri, ns), ns -> s.openStore(uri, ns));
   }
 
