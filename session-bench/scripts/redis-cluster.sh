@@ -13,7 +13,11 @@
 #                                        interrupted); exits with COMMAND's status
 #
 # Environment: REDIS_CLUSTER_REPLICAS (replicas per primary, default 1), REDIS_CLUSTER_MAXMEMORY
-# (per node, e.g. 2gb; default none), TMPDIR. Needs redis-server and redis-cli (Redis 7).
+# (per node, e.g. 2gb; default none), TMPDIR. With REDIS_SINGLE_PORT=P, "run" also starts one
+# plain server on port P (the flags of the shared development server: no persistence) and sets
+# SESSIONKIT_BENCH_URI_REDIS to it, so that the single-server store is measured on a private
+# server too, away from other users' tests; stopped with the cluster. Needs redis-server and
+# redis-cli (Redis 7).
 # Example (what BENCHMARKS.md ran):
 #   session-bench/scripts/redis-cluster.sh run -- java -jar session-bench/target/benchmarks.jar \
 #       --include AppendBenchmark.append$ -p turn=10,1000 -p store=redis,redis-cluster
@@ -41,8 +45,32 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+stop_single() {
+  [ -n "${REDIS_SINGLE_PORT:-}" ] && [ -f "$dir/single/redis.pid" ] || return 0
+  local pid
+  pid=$(cat "$dir/single/redis.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+start_single() {
+  local p=$REDIS_SINGLE_PORT
+  port_in_use "$p" && die "port $p (REDIS_SINGLE_PORT) is in use"
+  mkdir -p "$dir/single"
+  redis-server --port "$p" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir/single" \
+    --daemonize yes --pidfile "$dir/single/redis.pid" --logfile "$dir/single/log" \
+    || die "redis-server on port $p did not start"
+  for _ in $(seq 50); do
+    redis-cli -p "$p" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  die "redis-server on port $p does not answer"
+}
+
 stop() {
   [ -d "$dir" ] || return 0
+  stop_single
   local pids=()
   for p in $(ports); do
     if [ -f "$dir/$p/redis.pid" ]; then
@@ -136,6 +164,11 @@ case "$cmd" in
     SESSIONKIT_BENCH_URI_REDIS_CLUSTER=$(start)
     export SESSIONKIT_BENCH_URI_REDIS_CLUSTER
     echo "redis-cluster.sh: cluster at $SESSIONKIT_BENCH_URI_REDIS_CLUSTER (${nodes} nodes, $dir)" >&2
+    if [ -n "${REDIS_SINGLE_PORT:-}" ]; then
+      start_single
+      export SESSIONKIT_BENCH_URI_REDIS="redis://127.0.0.1:$REDIS_SINGLE_PORT"
+      echo "redis-cluster.sh: single server at $SESSIONKIT_BENCH_URI_REDIS" >&2
+    fi
     set +e
     "$@"
     status=$?
