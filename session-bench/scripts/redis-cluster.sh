@@ -16,7 +16,10 @@
 # (per node, e.g. 2gb; default none), TMPDIR. With REDIS_SINGLE_PORT=P, "run" also starts one
 # plain server on port P (the flags of the shared development server: no persistence) and sets
 # SESSIONKIT_BENCH_URI_REDIS to it, so that the single-server store is measured on a private
-# server too, away from other users' tests; stopped with the cluster. Needs redis-server and
+# server too, away from other users' tests; stopped with the cluster. With REDIS_STATS=FILE, "stop"
+# (also at the end of "run") first appends every node's INFO commandstats and memory peak to
+# FILE: the server's own time per command (usec_per_call), which a loaded machine disturbs far
+# less than the client's wall-clock time. Needs redis-server and
 # redis-cli (Redis 7).
 # Example (what BENCHMARKS.md ran):
 #   session-bench/scripts/redis-cluster.sh run -- java -jar session-bench/target/benchmarks.jar \
@@ -68,8 +71,24 @@ start_single() {
   die "redis-server on port $p does not answer"
 }
 
+stats() {
+  [ -n "${REDIS_STATS:-}" ] || return 0
+  local all=()
+  for p in $(ports); do all+=("$p"); done
+  if [ -n "${REDIS_SINGLE_PORT:-}" ] && [ -f "$dir/single/redis.pid" ]; then all+=("$REDIS_SINGLE_PORT"); fi
+  for p in "${all[@]}"; do
+    {
+      echo "## 127.0.0.1:$p $(date -u +%FT%TZ)"
+      redis-cli -p "$p" info replication | grep '^role:' || true
+      redis-cli -p "$p" info memory | grep -E '^used_memory_peak_human:' || true
+      redis-cli -p "$p" info commandstats | grep -E '^cmdstat_' || true
+    } >>"$REDIS_STATS" 2>&1
+  done
+}
+
 stop() {
   [ -d "$dir" ] || return 0
+  stats
   stop_single
   local pids=()
   for p in $(ports); do
