@@ -242,7 +242,8 @@ public final class Main {
         "                  key prefix or database of its own, removed afterwards; skipped when the server does not answer",
         "  --out DIR       where results.json, results.md and results.svg go (default target/bench)",
         "  -p store=A,B    the stores to compare (default: the embedded stores found, plus the server stores",
-        "                  with --servers; baselines join automatically), e.g. -p store=postgresql,redis",
+        "                  with --servers; baselines join automatically), e.g. -p store=postgresql,redis;",
+        "                  <store>-observed = the store behind session-micrometer, compared with the bare store",
         "  -p NAME=V1,V2   replace a parameter's values (size, turn, sessions)",
         "  --rounds N      run the whole plan N times and report medians: a store and its baseline run",
         "                  one after the other in each round, so a slow spell of a shared disk or CPU",
@@ -431,9 +432,11 @@ public final class Main {
     List<String> asked = overrides.get("store");
     if (asked == null) {
       // The quick and smoke profiles compare each store as configured by default (fsync on);
-      // the variants (file-nofsync) run the same code and wait for --full or -p store=….
+      // the variants (file-nofsync, and the observed stores whose baseline is the bare store) run
+      // the same code and wait for --full or -p store=….
       discovery.targets().stream()
-          .filter(f -> profile == Profile.FULL || !f.name().endsWith("-nofsync"))
+          .filter(f -> profile == Profile.FULL
+              || !(f.name().endsWith("-nofsync") || f.name().endsWith(StoreFactory.OBSERVED_SUFFIX)))
           .forEach(f -> chosen.put(f.name(), f));
     } else {
       for (String s : asked) {

@@ -92,6 +92,14 @@ final class StoreFactories {
       targets.add(StoreFactory.file(false));
       targets.add(StoreFactory.rawFile(false));
     }
+    // The observation decorator's overhead, each compared with the bare store (full profile or
+    // -p store=memory-observed,file-observed).
+    if (targets.stream().anyMatch(f -> f.name().equals("memory"))) {
+      targets.add(StoreFactory.observed(StoreFactory.memory()));
+    }
+    if (targets.stream().anyMatch(f -> f.name().equals("file"))) {
+      targets.add(StoreFactory.observed(StoreFactory.file(true)));
+    }
     for (ServerStore server : SERVERS.values()) {
       if (schemes.remove(server.scheme())) {
         Optional<String> uri = configuredUri(server.scheme()).or(server::defaultUri);
@@ -129,6 +137,13 @@ final class StoreFactories {
    *     URI is configured for it
    */
   static StoreFactory forName(String name) {
+    if (name.endsWith(StoreFactory.OBSERVED_SUFFIX)) {
+      String inner = name.substring(0, name.length() - StoreFactory.OBSERVED_SUFFIX.length());
+      if (inner.startsWith("raw-") || inner.endsWith(StoreFactory.OBSERVED_SUFFIX)) {
+        throw new IllegalArgumentException("'" + name + "': only a store (not a baseline) can be observed");
+      }
+      return StoreFactory.observed(forName(inner));
+    }
     switch (name) {
       case "memory":
         return StoreFactory.memory();

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sessionkit.Futures;
+import org.sessionkit.Session;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.spi.SessionStorageProvider;
 import org.sessionkit.spi.StorageUri;
@@ -53,12 +54,35 @@ class StoreFactoriesTest {
   }
 
   @Test
+  void anObservedStoreIsComparedWithTheBareStoreAndWorksLikeIt() throws Exception {
+    StoreFactory observed = StoreFactories.forName("memory-observed");
+    assertThat(observed.baseline()).contains("memory");
+    assertThat(observed.description()).contains("observed");
+    assertThat(StoreFactories.forName("file-observed").baseline()).contains("file");
+    assertThat(StoreFactories.forName("file-observed").kind()).isEqualTo(StoreFactory.Kind.DIRECTORY);
+    try (SessionStorage s = observed.opener().open("unused")) {
+      assertThat(s.getClass().getSimpleName()).isEqualTo("ObservedSessionStorage");
+      Session session = SessionFixtures.session("observed", 3);
+      s.save(session).join();
+      assertThat(s.load("observed").join()).isEqualTo(session);
+    }
+  }
+
+  @Test
+  void aBaselineCannotBeObserved() {
+    assertThatThrownBy(() -> StoreFactories.forName("raw-memory-observed"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("only a store");
+  }
+
+  @Test
   void serverStoresOnTheClassPathAreFoundApartFromTheDefaultTargetsWithTheirBaselines() {
     StoreFactories.Discovery d = StoreFactories.discover();
     assertThat(d.servers()).extracting(StoreFactory::name)
         .containsExactly("mysql", "raw-mysql", "postgresql", "raw-postgresql", "redis", "raw-redis");
     assertThat(d.targets()).extracting(StoreFactory::name)
-        .containsExactly("memory", "raw-memory", "file", "raw-file", "file-nofsync", "raw-file-nofsync");
+        .containsExactly("memory", "raw-memory", "file", "raw-file", "file-nofsync", "raw-file-nofsync",
+            "memory-observed", "file-observed");
     assertThat(d.skipped()).isEmpty();
     assertThat(StoreFactories.forName("postgresql").baseline()).contains("raw-postgresql");
     assertThat(StoreFactories.forName("redis").baseline()).contains("raw-redis");
