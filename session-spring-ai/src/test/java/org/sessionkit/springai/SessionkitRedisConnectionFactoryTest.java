@@ -45,7 +45,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * {@code sessionkit.redis.use-connection-factory=true} on both Boot lines: the Redis store runs on
  * the Lettuce client of the application's connection factory (the one Boot's own Redis
  * auto-configuration creates from {@code spring.data.redis.*}), closes only its own connections,
- * and a factory it can't use fails the start with a message naming the property.
+ * and a factory it can't use fails the start with a message naming the property. One server,
+ * Sentinel and Redis Cluster (private servers of the test's own, on free ports) are covered.
  *
  * <p>The server is {@code SESSIONKIT_TEST_REDIS_URL}, by default {@value #DEFAULT_URL}; without
  * one the tests that need it are skipped with a message, except with {@code CI} set, where they
@@ -290,6 +291,52 @@ class SessionkitRedisConnectionFactoryTest {
     } finally {
       for (Process p : processes) {
         p.destroyForcibly().waitFor();
+      }
+      try (var files = java.nio.file.Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  @Test
+  void aClusterFactorysStoreRunsOnItsClusterClient() throws Exception {
+    String redisServer = binary("redis-server");
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sessionkit-boot-cluster");
+    Process node = null;
+    try {
+      int port = freePort();
+      // A cluster of one primary that serves every slot: enough for the cluster client's path.
+      node = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+          "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--cluster-enabled", "yes",
+          "--cluster-config-file", dir.resolve("nodes.conf").toString())
+          .redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile()).start();
+      RedisURI nodeUri = RedisURI.create("redis://127.0.0.1:" + port);
+      awaitTrue(() -> "PONG".equals(on(nodeUri, RedisCommands::ping)), "the private cluster node answers");
+      on(nodeUri, c -> c.clusterAddSlots(java.util.stream.IntStream.range(0, 16384).toArray()));
+      awaitTrue(() -> on(nodeUri, c -> c.clusterInfo()).contains("cluster_state:ok"), "the cluster is ok");
+      runner
+          .withPropertyValues(
+              "spring.data.redis.cluster.nodes=127.0.0.1:" + port,
+              "spring.data.redis.client-name=" + clientName,
+              "sessionkit.redis.use-connection-factory=true",
+              "sessionkit.redis.prefix=" + prefix,
+              "sessionkit.redis.shards=4")
+          .run(context -> {
+            assertThat(context).hasNotFailed();
+            LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
+            assertThat(factory.getRequiredNativeClient()).isInstanceOf(io.lettuce.core.cluster.RedisClusterClient.class);
+            RedisSessionStorage storage = (RedisSessionStorage) context.getBean(SessionStorage.class);
+            assertThat(storage.topology()).isEqualTo("cluster");
+            assertThat(storage.shards()).isEqualTo(4);
+            assertThat(storage.toString()).contains("application cluster client");
+            storage.save(Session.create("s1", "/").withMessage(Message.user("hello"))).join();
+            assertThat(storage.load("s1").join().messages()).hasSize(1);
+            List<String> keys = on(nodeUri, c -> c.keys(prefix + "*"));
+            assertThat(keys).isNotEmpty();
+          });
+    } finally {
+      if (node != null) {
+        node.destroyForcibly().waitFor();
       }
       try (var files = java.nio.file.Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
