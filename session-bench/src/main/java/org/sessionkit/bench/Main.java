@@ -242,7 +242,8 @@ public final class Main {
         "                  key prefix or database of its own, removed afterwards; skipped when the server does not answer",
         "  --out DIR       where results.json, results.md and results.svg go (default target/bench)",
         "  -p store=A,B    the stores to compare (default: the embedded stores found, plus the server stores",
-        "                  with --servers; baselines join automatically), e.g. -p store=postgresql,redis",
+        "                  with --servers; baselines join automatically), e.g. -p store=postgresql,redis;",
+        "                  <store>-observed = the store behind session-micrometer, compared with the bare store",
         "  -p NAME=V1,V2   replace a parameter's values (size, turn, sessions)",
         "  --rounds N      run the whole plan N times and report medians: a store and its baseline run",
         "                  one after the other in each round, so a slow spell of a shared disk or CPU",
@@ -253,7 +254,11 @@ public final class Main {
         "                  when the profile has none of them; the profile still sets forks and iterations)",
         "  servers: -Dsessionkit.bench.uri.<scheme>=<uri> or SESSIONKIT_BENCH_URI_<SCHEME> (default: the local",
         "           postgresql://postgres@127.0.0.1:5432/test, redis://127.0.0.1:6379 and mariadb://root@127.0.0.1:3306/test);",
-        "           other stores need one");
+        "           other stores need one",
+        "  variants: the same store on another server under a name of its own, with its own baseline:",
+        "           -Dsessionkit.bench.uri.redis-cluster=redis://h1:p1,h2:p2 (or SESSIONKIT_BENCH_URI_REDIS_CLUSTER)",
+        "           adds redis-cluster and raw-redis-cluster (-p store=redis,redis-cluster compares them;",
+        "           session-bench/scripts/redis-cluster.sh run … starts a private cluster around a command)");
   }
 
   private static String value(String[] args, int i, String option) {
@@ -427,9 +432,11 @@ public final class Main {
     List<String> asked = overrides.get("store");
     if (asked == null) {
       // The quick and smoke profiles compare each store as configured by default (fsync on);
-      // the variants (file-nofsync) run the same code and wait for --full or -p store=….
+      // the variants (file-nofsync, and the observed stores whose baseline is the bare store) run
+      // the same code and wait for --full or -p store=….
       discovery.targets().stream()
-          .filter(f -> profile == Profile.FULL || !f.name().endsWith("-nofsync"))
+          .filter(f -> profile == Profile.FULL
+              || !(f.name().endsWith("-nofsync") || f.name().endsWith(StoreFactory.OBSERVED_SUFFIX)))
           .forEach(f -> chosen.put(f.name(), f));
     } else {
       for (String s : asked) {
@@ -449,18 +456,18 @@ public final class Main {
       }
       StoreFactory.Server s = f.server().get();
       Optional<String> problem =
-          probed.computeIfAbsent(s.store().scheme() + " " + s.uri(), k -> s.store().probe(s.uri()));
+          probed.computeIfAbsent(s.store().name() + " " + s.uri(), k -> s.store().probe(s.uri()));
       if (problem.isPresent()) {
-        if (unreachable.add(s.store().scheme())) {
-          console.println("session-bench: skipping " + s.store().scheme() + " (no server answers at "
+        if (unreachable.add(s.store().name())) {
+          console.println("session-bench: skipping " + s.store().name() + " (no server answers at "
               + org.sessionkit.spi.StorageUri.redact(s.uri()) + ": " + problem.get() + "; set -D"
-              + StoreFactories.URI_PROPERTY_PREFIX + s.store().scheme() + "=<uri> or "
-              + StoreFactories.envName(s.store().scheme()) + ")");
+              + StoreFactories.URI_PROPERTY_PREFIX + s.store().name() + "=<uri> or "
+              + StoreFactories.envName(s.store().name()) + ")");
         }
       }
     }
     return chosen.values().stream()
-        .filter(f -> f.server().isEmpty() || !unreachable.contains(f.server().get().store().scheme()))
+        .filter(f -> f.server().isEmpty() || !unreachable.contains(f.server().get().store().name()))
         .collect(Collectors.toList());
   }
 
@@ -472,17 +479,18 @@ public final class Main {
         continue;
       }
       StoreFactory.Server s = f.server().get();
-      if (!done.add(s.store().scheme() + " " + s.uri())) {
+      if (!done.add(s.store().name() + " " + s.uri())) {
         continue;
       }
       try {
         int n = s.store().sweep(s.uri(), StoreHandle.namespacePrefix());
         if (n > 0) {
-          console.println("session-bench: removed " + n + " leftover " + s.store().scheme() + " namespace"
-              + (n == 1 ? "" : "s") + " of this run");
+          // the shared populations of listing benchmarks, and anything a fork that died left
+          // (counted as the store counts: namespaces, or keys for Redis)
+          console.println("session-bench: removed what this run left on " + s.store().name() + " (" + n + ")");
         }
       } catch (RuntimeException e) {
-        console.println("session-bench: could not clean up " + s.store().scheme() + ": " + e.getMessage());
+        console.println("session-bench: could not clean up " + s.store().name() + ": " + e.getMessage());
       }
     }
   }

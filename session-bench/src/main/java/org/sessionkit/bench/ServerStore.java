@@ -15,19 +15,44 @@ import org.sessionkit.spi.BenchmarkSupport;
  * _}; see {@link StoreHandle}), so that everything one run created can be swept at its end even
  * if a fork died before its teardown. Thread safe, as the support it wraps.
  *
- * @param scheme the store's name in the {@code store} parameter, and the scheme its provider serves
+ * <p>A store can be measured on several servers in one run under names of their own: {@code
+ * redis} at the development server and a <em>variant</em> {@code redis-cluster} at the URI given
+ * for that name (see {@link StoreFactories}), each with its own baseline ({@code raw-redis},
+ * {@code raw-redis-cluster}).
+ *
+ * @param name the store's name in the {@code store} parameter: the scheme, or {@code
+ *     <scheme>-<variant>}
+ * @param scheme the scheme its provider serves (the provider's name)
  * @param support what its provider offers
  */
-record ServerStore(String scheme, BenchmarkSupport support) {
+record ServerStore(String name, String scheme, BenchmarkSupport support) {
+
+  /** The store of a provider under its scheme's own name. */
+  ServerStore(String scheme, BenchmarkSupport support) {
+    this(scheme, scheme, support);
+  }
+
+  /** The same store under the name of a variant ({@code <scheme>-<variant>}). */
+  ServerStore named(String variant) {
+    return new ServerStore(variant, scheme, support);
+  }
+
+  /** Whether this is a variant, whose URI must be configured (no development server default). */
+  boolean variant() {
+    return !name.equals(scheme);
+  }
 
   /** The name of the raw baseline in the {@code store} parameter. */
   String baselineName() {
-    return "raw-" + scheme;
+    return "raw-" + name;
   }
 
-  /** The URI of the local development server, used when the user configures none. */
+  /**
+   * The URI of the local development server, used when the user configures none (a variant has
+   * none: it exists to be measured somewhere else).
+   */
   Optional<String> defaultUri() {
-    return support.developmentUri();
+    return variant() ? Optional.empty() : support.developmentUri();
   }
 
   /** What the baseline does, for the report. */

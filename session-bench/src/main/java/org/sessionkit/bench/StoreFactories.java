@@ -19,6 +19,13 @@ import org.sessionkit.SessionStorages;
  * environment variable {@code SESSIONKIT_BENCH_URI_<SCHEME>}, else at the development server its
  * provider names; such stores are found but only run when asked for ({@link Discovery#servers()}).
  * Any other scheme is opened at its configured URI, without a baseline, and skipped without one.
+ *
+ * <p>A server store can also run under a <em>variant</em> name {@code <scheme>-<variant>} (e.g.
+ * {@code redis-cluster}), to measure it on another server in the same run: the variant is opened
+ * at the URI configured for its full name ({@code -Dsessionkit.bench.uri.redis-cluster=redis://h1:p1,h2:p2}
+ * or {@code SESSIONKIT_BENCH_URI_REDIS_CLUSTER}), which one of the scheme's provider's schemes
+ * must serve, and brings its own baseline ({@code raw-redis-cluster}, the same provider's baseline
+ * at that URI). A variant has no default URI; every configured one joins {@link Discovery#servers()}.
  */
 final class StoreFactories {
 
@@ -85,6 +92,14 @@ final class StoreFactories {
       targets.add(StoreFactory.file(false));
       targets.add(StoreFactory.rawFile(false));
     }
+    // The observation decorator's overhead, each compared with the bare store (full profile or
+    // -p store=memory-observed,file-observed).
+    if (targets.stream().anyMatch(f -> f.name().equals("memory"))) {
+      targets.add(StoreFactory.observed(StoreFactory.memory()));
+    }
+    if (targets.stream().anyMatch(f -> f.name().equals("file"))) {
+      targets.add(StoreFactory.observed(StoreFactory.file(true)));
+    }
     for (ServerStore server : SERVERS.values()) {
       if (schemes.remove(server.scheme())) {
         Optional<String> uri = configuredUri(server.scheme()).or(server::defaultUri);
@@ -96,6 +111,12 @@ final class StoreFactories {
               + envName(server.scheme()) + ")");
         }
       }
+    }
+    for (String variant : configuredVariants()) {
+      ServerStore server = variant(variant).orElseThrow();
+      String uri = configuredUri(variant).orElseThrow();
+      servers.add(StoreFactory.server(server, uri));
+      servers.add(StoreFactory.serverBaseline(server, uri));
     }
     for (String scheme : schemes) {
       Optional<String> uri = configuredUri(scheme);
@@ -116,6 +137,13 @@ final class StoreFactories {
    *     URI is configured for it
    */
   static StoreFactory forName(String name) {
+    if (name.endsWith(StoreFactory.OBSERVED_SUFFIX)) {
+      String inner = name.substring(0, name.length() - StoreFactory.OBSERVED_SUFFIX.length());
+      if (inner.startsWith("raw-") || inner.endsWith(StoreFactory.OBSERVED_SUFFIX)) {
+        throw new IllegalArgumentException("'" + name + "': only a store (not a baseline) can be observed");
+      }
+      return StoreFactory.observed(forName(inner));
+    }
     switch (name) {
       case "memory":
         return StoreFactory.memory();
@@ -142,6 +170,17 @@ final class StoreFactories {
                 : StoreFactory.serverBaseline(server, uri);
           }
         }
+        {
+          boolean raw = name.startsWith("raw-");
+          String storeName = raw ? name.substring("raw-".length()) : name;
+          Optional<ServerStore> variant = variant(storeName);
+          if (variant.isPresent()) {
+            String uri = configuredUri(storeName).orElseThrow(() -> new IllegalArgumentException(
+                "no URI for the store '" + storeName + "' (" + variant.get().scheme() + " on another server): set -D"
+                    + URI_PROPERTY_PREFIX + storeName + "=<uri> or the environment variable " + envName(storeName)));
+            return raw ? StoreFactory.serverBaseline(variant.get(), uri) : StoreFactory.server(variant.get(), uri);
+          }
+        }
         return StoreFactory.external(
             name,
             configuredUri(name)
@@ -150,6 +189,55 @@ final class StoreFactories {
                         "no URI for the store '" + name + "': set -D" + URI_PROPERTY_PREFIX + name
                             + "=<uri> or the environment variable " + envName(name))));
     }
+  }
+
+  /** What a variant name may look like: {@code <scheme>-<variant>}, lower case. */
+  private static final java.util.regex.Pattern VARIANT = java.util.regex.Pattern.compile("([a-z][a-z0-9]*)-([a-z0-9][a-z0-9-]*)");
+
+  /**
+   * The server store that {@code name} is a variant of ({@code <scheme>-<variant>} for a scheme
+   * with benchmark support), under that name; empty if it is none.
+   */
+  static Optional<ServerStore> variant(String name) {
+    java.util.regex.Matcher m = VARIANT.matcher(name);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    // the longest scheme that prefixes the name (a scheme may itself hold a '-')
+    ServerStore found = null;
+    for (ServerStore server : SERVERS.values()) {
+      if (name.startsWith(server.scheme() + "-") && name.length() > server.scheme().length() + 1
+          && (found == null || server.scheme().length() > found.scheme().length())) {
+        found = server;
+      }
+    }
+    return Optional.ofNullable(found).map(s -> s.named(name));
+  }
+
+  /**
+   * The variants with a URI in a system property or environment variable (see the class
+   * documentation), sorted; environment variables name them in upper case with {@code _} for
+   * {@code -} ({@code SESSIONKIT_BENCH_URI_REDIS_CLUSTER} is {@code redis-cluster}).
+   */
+  static List<String> configuredVariants() {
+    TreeSet<String> names = new TreeSet<>();
+    for (String p : System.getProperties().stringPropertyNames()) {
+      if (p.startsWith(URI_PROPERTY_PREFIX) && !System.getProperty(p).isBlank()) {
+        names.add(p.substring(URI_PROPERTY_PREFIX.length()));
+      }
+    }
+    for (java.util.Map.Entry<String, String> e : System.getenv().entrySet()) {
+      if (e.getKey().startsWith(URI_ENV_PREFIX) && !e.getValue().isBlank()) {
+        names.add(e.getKey().substring(URI_ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-'));
+      }
+    }
+    List<String> variants = new ArrayList<>();
+    for (String n : names) {
+      if (!SERVERS.containsKey(n) && variant(n).isPresent()) {
+        variants.add(n);
+      }
+    }
+    return variants;
   }
 
   /**

@@ -1,10 +1,14 @@
 package org.sessionkit.bench;
 
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.file.Paths;
 import java.util.Objects;
 import java.util.Optional;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
+import org.sessionkit.micrometer.ObservedSessionStorage;
 import org.sessionkit.spi.StorageUri;
 
 /**
@@ -125,8 +129,8 @@ record StoreFactory(
   /** The store on a server, in the namespace it is opened at. */
   static StoreFactory server(ServerStore s, String uri) {
     return new StoreFactory(
-        s.scheme(), s.scheme() + " store at " + StorageUri.redact(uri), Optional.of(s.baselineName()),
-        Kind.SERVER, s.scheme(), 10_000, true, Optional.of(new Server(s, uri)),
+        s.name(), s.name() + " store at " + StorageUri.redact(uri), Optional.of(s.baselineName()),
+        Kind.SERVER, s.name(), 10_000, true, Optional.of(new Server(s, uri)),
         ns -> s.openStore(uri, ns), ns -> s.openStore(uri, ns));
   }
 
@@ -143,5 +147,30 @@ record StoreFactory(
         scheme, "store at " + StorageUri.redact(uri), Optional.empty(),
         Kind.EXTERNAL, scheme, 10_000, true, Optional.empty(),
         at -> SessionStorages.open(uri), at -> SessionStorages.open(uri));
+  }
+
+  /** The suffix of a store decorated by {@code session-micrometer}: {@code memory-observed}. */
+  static final String OBSERVED_SUFFIX = "-observed";
+
+  /**
+   * {@code inner} decorated by {@link ObservedSessionStorage} with a registry that records a
+   * Micrometer timer per operation and outcome (what Spring Boot sets up when Actuator is present),
+   * compared with the bare store: its baseline is {@code inner} itself, so the ratio column is the
+   * decorator's overhead. It fills and lists like {@code inner}, in the same population.
+   */
+  static StoreFactory observed(StoreFactory inner) {
+    return new StoreFactory(
+        inner.name() + OBSERVED_SUFFIX,
+        inner.description() + ", observed (session-micrometer, timers in a SimpleMeterRegistry)",
+        Optional.of(inner.name()), inner.kind(), inner.populationKey(), inner.pagePopulation(),
+        inner.lists(), inner.server(),
+        at -> ObservedSessionStorage.observe(inner.opener().open(at), timers()),
+        inner.filler());
+  }
+
+  private static ObservationRegistry timers() {
+    ObservationRegistry registry = ObservationRegistry.create();
+    registry.observationConfig().observationHandler(new DefaultMeterObservationHandler(new SimpleMeterRegistry()));
+    return registry;
   }
 }

@@ -32,9 +32,12 @@ import org.sessionkit.SessionStorage;
  * Main} deletes the work directory at the end of a run.
  *
  * <p>On a server ({@link StoreFactory.Kind#SERVER}) every handle works in a namespace of its own
- * — a PostgreSQL schema, a Redis key prefix — named {@code skbench_<run>_<random>}, filled anew
- * for each trial and removed by {@link #close()}; {@link Main} sweeps every namespace of its run
- * ({@link #namespacePrefix()}) at the end, in case a fork died before its teardown. The run is
+ * — a PostgreSQL schema, a Redis key prefix — named {@code skbench_<run>_<random>}, created for
+ * each trial and removed by {@link #close()}; {@link Main} sweeps every namespace of its run
+ * ({@link #namespacePrefix()}) at the end, in case a fork died before its teardown. A populated
+ * namespace (the listings' sessions, only ever read) is the exception: under {@link Main} it is
+ * filled once per run, like a populated directory, shared by the run's later trials and removed
+ * by the sweep; without {@link Main} it lives one trial. The run is
  * the system property {@value #RUN_PROPERTY}, set by {@link Main} for every fork. Not thread
  * safe: used from {@code Level.Trial} and {@code Level.Invocation} fixtures.
  */
@@ -130,15 +133,42 @@ final class StoreHandle implements AutoCloseable {
         }
       case SERVER:
         {
-          // filled for this trial only: a namespace outlives no trial
-          StoreHandle h = new StoreHandle(f, newNamespace(), true, "");
-          try {
-            fill(h.storage, count, session);
-          } catch (RuntimeException e) {
-            h.close();
-            throw e;
+          if (!runOwnsCleanUp()) {
+            // JMH's own launcher: nobody sweeps at the end, so the population lives one trial
+            StoreHandle h = new StoreHandle(f, newNamespace(), true, "");
+            try {
+              fill(h.storage, count, session);
+            } catch (RuntimeException e) {
+              h.close();
+              throw e;
+            }
+            return h;
           }
-          return h;
+          // Under Main the population is filled once per run, in a namespace named after it, and
+          // shared by every later trial and fork of the run that lists it (listing benchmarks
+          // only read): filling 10⁶ sessions takes a minute or more, once per benchmark method
+          // and round otherwise. Main's sweep removes it at the end of the run.
+          String namespace = populationNamespace(f.name(), key);
+          Path done = workDirectory().resolve("server-populations").resolve(namespace + ".complete");
+          StoreFactory.Server server = f.server().orElseThrow();
+          if (!Files.exists(done)) {
+            server.store().drop(server.uri(), namespace); // a fill that died part way
+            StoreHandle h = new StoreHandle(f, namespace, false, "");
+            try {
+              fill(h.storage, count, session);
+              createDirectories(done.getParent());
+              Files.writeString(done, count + " sessions\n");
+            } catch (IOException e) {
+              h.close();
+              throw new UncheckedIOException(e);
+            } catch (RuntimeException e) {
+              h.close();
+              server.store().drop(server.uri(), namespace);
+              throw e;
+            }
+            return h;
+          }
+          return new StoreHandle(f, namespace, false, "");
         }
       default:
         {
@@ -229,6 +259,23 @@ final class StoreHandle implements AutoCloseable {
   /** A new run id: 8 lower-case hex digits (fits a schema name and a key prefix). */
   static String newRunId() {
     return UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * Whether a {@link Main} run owns this JVM's server namespaces ({@value #RUN_PROPERTY} set):
+   * it sweeps them all at its end, so a namespace may outlive a trial.
+   */
+  private static boolean runOwnsCleanUp() {
+    String run = System.getProperty(RUN_PROPERTY);
+    return run != null && !run.isBlank();
+  }
+
+  /**
+   * The namespace of a shared server population of this run: {@code skbench_<run>_p<hash>},
+   * the hash naming the store and the population.
+   */
+  static String populationNamespace(String store, String key) {
+    return namespacePrefix() + "p" + String.format("%08x", (store + "/" + key).hashCode());
   }
 
   private static String newNamespace() {

@@ -104,6 +104,46 @@ class ServerStoresTest {
     assertThat(server.store().sweep(server.uri(), namespace)).as("left in " + namespace).isZero();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"postgresql", "redis"})
+  void underARunAServerPopulationIsFilledOnceSharedByItsTrialsAndLeftForTheSweep(String scheme) {
+    StoreFactory.Server server = assumeServer(scheme);
+    System.setProperty(StoreHandle.RUN_PROPERTY, StoreHandle.newRunId());
+    System.setProperty(StoreHandle.DIR_PROPERTY, out.resolve("work").toString());
+    try {
+      java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.Set<String> namespaces = new java.util.HashSet<>();
+      for (int trial = 0; trial < 2; trial++) {
+        try (StoreHandle h = StoreHandle.populated(scheme, "test-7", 7, i -> {
+          made.incrementAndGet();
+          return SessionFixtures.populationSession(i, 2);
+        })) {
+          namespaces.add(h.location());
+          assertThat(Futures.await(h.storage().list(), 30, SECONDS)).hasSize(7);
+        }
+      }
+      assertThat(made).hasValue(7);
+      assertThat(namespaces).singleElement().asString().startsWith(StoreHandle.namespacePrefix());
+      // a trial leaves the population to the run's sweep, which removes it
+      assertThat(server.store().sweep(server.uri(), StoreHandle.namespacePrefix())).isPositive();
+      assertThat(server.store().sweep(server.uri(), StoreHandle.namespacePrefix())).isZero();
+    } finally {
+      System.clearProperty(StoreHandle.RUN_PROPERTY);
+      System.clearProperty(StoreHandle.DIR_PROPERTY);
+    }
+  }
+
+  @Test
+  void withoutARunAServerPopulationLivesOneTrial() {
+    StoreFactory.Server server = assumeServer("redis");
+    String namespace;
+    try (StoreHandle h = StoreHandle.populated("redis", "test-3", 3, i -> SessionFixtures.populationSession(i, 2))) {
+      namespace = h.location();
+      assertThat(Futures.await(h.storage().list(), 30, SECONDS)).hasSize(3);
+    }
+    assertThat(server.store().sweep(server.uri(), namespace)).isZero();
+  }
+
   @Test
   void withServersTheRunAddsTheServerStoresAndTheirBaselinesAndLeavesNothingBehind() throws Exception {
     StoreFactory.Server postgres = assumeServer("postgresql");

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sessionkit.Futures;
+import org.sessionkit.Session;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.spi.SessionStorageProvider;
 import org.sessionkit.spi.StorageUri;
@@ -38,6 +39,7 @@ class StoreFactoriesTest {
       System.setProperty(StoreHandle.DIR_PROPERTY, previousWork);
     }
     System.clearProperty(StoreFactories.URI_PROPERTY_PREFIX + "other-test");
+    System.clearProperty(StoreFactories.URI_PROPERTY_PREFIX + "redis-cluster");
     System.clearProperty(StoreHandle.SETTLE_PROPERTY);
   }
 
@@ -52,12 +54,35 @@ class StoreFactoriesTest {
   }
 
   @Test
+  void anObservedStoreIsComparedWithTheBareStoreAndWorksLikeIt() throws Exception {
+    StoreFactory observed = StoreFactories.forName("memory-observed");
+    assertThat(observed.baseline()).contains("memory");
+    assertThat(observed.description()).contains("observed");
+    assertThat(StoreFactories.forName("file-observed").baseline()).contains("file");
+    assertThat(StoreFactories.forName("file-observed").kind()).isEqualTo(StoreFactory.Kind.DIRECTORY);
+    try (SessionStorage s = observed.opener().open("unused")) {
+      assertThat(s.getClass().getSimpleName()).isEqualTo("ObservedSessionStorage");
+      Session session = SessionFixtures.session("observed", 3);
+      s.save(session).join();
+      assertThat(s.load("observed").join()).isEqualTo(session);
+    }
+  }
+
+  @Test
+  void aBaselineCannotBeObserved() {
+    assertThatThrownBy(() -> StoreFactories.forName("raw-memory-observed"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("only a store");
+  }
+
+  @Test
   void serverStoresOnTheClassPathAreFoundApartFromTheDefaultTargetsWithTheirBaselines() {
     StoreFactories.Discovery d = StoreFactories.discover();
     assertThat(d.servers()).extracting(StoreFactory::name)
         .containsExactly("mysql", "raw-mysql", "postgresql", "raw-postgresql", "redis", "raw-redis");
     assertThat(d.targets()).extracting(StoreFactory::name)
-        .containsExactly("memory", "raw-memory", "file", "raw-file", "file-nofsync", "raw-file-nofsync");
+        .containsExactly("memory", "raw-memory", "file", "raw-file", "file-nofsync", "raw-file-nofsync",
+            "memory-observed", "file-observed");
     assertThat(d.skipped()).isEmpty();
     assertThat(StoreFactories.forName("postgresql").baseline()).contains("raw-postgresql");
     assertThat(StoreFactories.forName("redis").baseline()).contains("raw-redis");
@@ -79,6 +104,47 @@ class StoreFactoriesTest {
     }
     assertThat(StoreFactories.forName("postgresql").server())
         .hasValueSatisfying(s -> assertThat(s.uri()).isEqualTo("postgresql://postgres@127.0.0.1:5432/test"));
+  }
+
+  @Test
+  void aVariantIsTheSameServerStoreAtItsOwnUriWithItsOwnBaseline() {
+    assertThatThrownBy(() -> StoreFactories.forName("redis-cluster"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("-Dsessionkit.bench.uri.redis-cluster=")
+        .hasMessageContaining("SESSIONKIT_BENCH_URI_REDIS_CLUSTER");
+    assertThat(StoreFactories.discover().servers()).extracting(StoreFactory::name).doesNotContain("redis-cluster");
+
+    System.setProperty(StoreFactories.URI_PROPERTY_PREFIX + "redis-cluster", "redis://:pw@10.0.0.1:7000,10.0.0.2:7000");
+    StoreFactory store = StoreFactories.forName("redis-cluster");
+    StoreFactory baseline = StoreFactories.forName("raw-redis-cluster");
+    assertThat(store.kind()).isEqualTo(StoreFactory.Kind.SERVER);
+    assertThat(store.baseline()).contains("raw-redis-cluster");
+    assertThat(store.lists()).isTrue();
+    assertThat(baseline.lists()).isFalse();
+    assertThat(baseline.baseline()).isEmpty();
+    for (StoreFactory f : java.util.List.of(store, baseline)) {
+      assertThat(f.server()).hasValueSatisfying(s -> {
+        assertThat(s.uri()).isEqualTo("redis://:pw@10.0.0.1:7000,10.0.0.2:7000");
+        assertThat(s.store().scheme()).isEqualTo("redis");
+        assertThat(s.store().name()).isEqualTo("redis-cluster");
+      });
+    }
+    assertThat(store.description()).contains("redis-cluster store at", "10.0.0.2:7000").doesNotContain("pw");
+    // the plain store keeps its own server
+    assertThat(StoreFactories.forName("redis").server())
+        .hasValueSatisfying(s -> assertThat(s.uri()).isEqualTo("redis://127.0.0.1:6379"));
+    // a configured variant joins the server stores, after the others, with its baseline
+    assertThat(StoreFactories.discover().servers()).extracting(StoreFactory::name)
+        .containsSubsequence("redis", "raw-redis", "redis-cluster", "raw-redis-cluster");
+    // only a scheme with benchmark support has variants
+    assertThat(StoreFactories.variant("memory-x")).isEmpty();
+    assertThat(StoreFactories.variant("redis-")).isEmpty();
+    assertThat(StoreFactories.variant("redis")).isEmpty();
+    assertThat(StoreFactories.variant("postgresql-replica")).hasValueSatisfying(v -> {
+      assertThat(v.name()).isEqualTo("postgresql-replica");
+      assertThat(v.baselineName()).isEqualTo("raw-postgresql-replica");
+      assertThat(v.defaultUri()).isEmpty();
+    });
   }
 
   @Test

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
@@ -25,8 +27,14 @@ import javax.tools.ToolProvider;
  */
 final class Sources {
 
-  /** One parsed source file and where it belongs. */
-  record Unit(String module, boolean main, Path file, CompilationUnitTree tree, DocTrees docs) {
+  /**
+   * One parsed source file and where it belongs.
+   *
+   * @param module the module directory the file is in
+   * @param artifact the module whose sources it is compiled with: {@code module} itself, or the
+   *     module whose source tree {@code module} compiles too (see {@link #sharedSourcesOf})
+   */
+  record Unit(String module, String artifact, boolean main, Path file, CompilationUnitTree tree, DocTrees docs) {
 
     /** The package the file declares ({@code ""} for none). */
     String packageName() {
@@ -68,6 +76,24 @@ final class Sources {
     return units;
   }
 
+  private static final Pattern SHARED_DIR =
+      Pattern.compile("<shared\\.dir>\\$\\{project\\.basedir\\}/\\.\\./([A-Za-z0-9._-]+)/src</shared\\.dir>");
+
+  /**
+   * The module whose source tree {@code module} compiles as well as its own, if any: a module
+   * built for another line of a framework (session-spring-ai-boot3) declares it as the property
+   * {@code shared.dir} = {@code ${project.basedir}/../<module>/src}. Its own files complete that
+   * module's packages, so they count as part of it.
+   */
+  static String sharedSourcesOf(Path module) {
+    try {
+      Matcher m = SHARED_DIR.matcher(Files.readString(module.resolve("pom.xml")));
+      return m.find() ? m.group(1) : module.getFileName().toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static List<Unit> parse(Path module, boolean main) {
     Path dir = module.resolve(main ? "src/main/java" : "src/test/java");
     if (!Files.isDirectory(dir)) {
@@ -88,9 +114,10 @@ final class Sources {
     JavacTask task = (JavacTask) javac.getTask(null, fm, d -> { }, List.of("-proc:none"), null, objects);
     DocTrees docs = DocTrees.instance(task);
     List<Unit> units = new ArrayList<>();
+    String artifact = sharedSourcesOf(module);
     try {
       for (CompilationUnitTree tree : task.parse()) {
-        units.add(new Unit(module.getFileName().toString(), main, Path.of(tree.getSourceFile().toUri()), tree, docs));
+        units.add(new Unit(module.getFileName().toString(), artifact, main, Path.of(tree.getSourceFile().toUri()), tree, docs));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

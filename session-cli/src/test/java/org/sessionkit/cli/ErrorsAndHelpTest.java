@@ -29,7 +29,8 @@ class ErrorsAndHelpTest {
     assertThat(r.code()).isEqualTo(ExitCode.STORE);
     assertThat(r.err()).isEqualTo("sessionkit ls: can't open the store: no sessionkit store serves"
         + " mongodb://db/sessions; available schemes: file:, jdbc:mariadb:, jdbc:mysql:, jdbc:postgresql:,"
-        + " mariadb:, memory:, mysql:, postgres:, postgresql:, redis:, rediss:" + System.lineSeparator());
+        + " mariadb:, memory:, mysql:, postgres:, postgresql:, redis-sentinel:, redis:, rediss-sentinel:, rediss:"
+        + System.lineSeparator());
     assertThat(r.out()).isEmpty();
   }
 
@@ -85,7 +86,7 @@ class ErrorsAndHelpTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).matches("(?s)sessionkit \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"
         + "stores: file: jdbc:mariadb: jdbc:mysql: jdbc:postgresql: mariadb: memory: mysql: postgres: postgresql:"
-        + " redis: rediss:\\RJava .*");
+        + " redis-sentinel: redis: rediss-sentinel: rediss:\\RJava .*");
   }
 
   @ParameterizedTest

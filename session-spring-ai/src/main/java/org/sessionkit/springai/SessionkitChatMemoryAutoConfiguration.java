@@ -1,10 +1,15 @@
 package org.sessionkit.springai;
 
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.RedisClusterClient;
 import javax.sql.DataSource;
 import org.sessionkit.SessionStorage;
 import org.sessionkit.SessionStorages;
+import org.sessionkit.StorageConfigurationException;
 import org.sessionkit.mysql.MySqlSessionStorage;
 import org.sessionkit.postgres.PostgresSessionStorage;
+import org.sessionkit.redis.RedisSessionStorage;
 import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.memory.ChatMemoryRepository;
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,16 +20,21 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * Spring Boot auto-configuration: opens a {@link SessionStorage} from {@code sessionkit.store-uri}
  * (or the deprecated {@code sessionkit.store}), or over the application's {@link DataSource} with
  * {@code sessionkit.postgresql.use-data-source=true} (MySQL / MariaDB: {@code
- * sessionkit.mysql.use-data-source=true}); closes it with the context; observes it when
+ * sessionkit.mysql.use-data-source=true}), or over the Lettuce client of the application's
+ * {@code LettuceConnectionFactory} with {@code sessionkit.redis.use-connection-factory=true};
+ * closes it with the context; observes it when
  * the application has an {@code ObservationRegistry} bean and {@code session-micrometer} is on
  * the class path; and provides a {@link SessionChatMemoryRepository} over it as the application's
  * {@link ChatMemoryRepository} (and, with {@code sessionkit.chat-memory.window.enabled=true}, a
@@ -41,13 +51,18 @@ import org.springframework.context.annotation.Import;
     afterName = {
       "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
       "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+      // Boot 3.5's and Boot 4's names of the auto-configuration that creates the application's
+      // RedisConnectionFactory, which sessionkit.redis.use-connection-factory looks for.
+      "org.springframework.boot.autoconfigure.data.redis.RedisAutoConfiguration",
+      "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
       "org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration",
       "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"
     })
 @ConditionalOnClass({ChatMemoryRepository.class, SessionStorage.class})
 @EnableConfigurationProperties(SessionkitProperties.class)
 @Import({SessionkitChatMemoryAutoConfiguration.PostgresDataSource.class,
-    SessionkitChatMemoryAutoConfiguration.MySqlDataSource.class})
+    SessionkitChatMemoryAutoConfiguration.MySqlDataSource.class,
+    SessionkitChatMemoryAutoConfiguration.RedisConnectionFactoryStore.class})
 public class SessionkitChatMemoryAutoConfiguration {
 
   /** Creates the auto-configuration; Spring calls it. */
@@ -167,6 +182,141 @@ public class SessionkitChatMemoryAutoConfiguration {
         builder.tablePrefix(m.getTablePrefix());
       }
       return Observations.observe(builder.build(), properties, registries);
+    }
+  }
+
+  /**
+   * The Redis store over the Lettuce client of the application's {@code LettuceConnectionFactory}
+   * (so that its commands show in the metrics and traces Boot sets up for that client, and its
+   * server is the one Boot's Redis health checks), with {@code
+   * sessionkit.redis.use-connection-factory=true} and {@code session-redis} and Spring Data Redis
+   * on the class path. The store opens two connections of its own with that client, reaching what
+   * the factory is configured for (server, Sentinel or cluster; user, password, database, TLS,
+   * client name); it closes them with the context and never shuts the client down, which stays
+   * the factory's.
+   *
+   * <p>The factory shuts its client down when the context stops its lifecycle beans, before
+   * any bean is destroyed; the store is therefore closed in the lifecycle phase just before the
+   * factory's (by {@link ClosingBeforeFactory}), so calls in flight end through the store's own
+   * close and its connections are closed while the client is still up.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {
+      "org.sessionkit.redis.RedisSessionStorage",
+      "org.springframework.data.redis.connection.RedisConnectionFactory"})
+  @ConditionalOnProperty(prefix = "sessionkit.redis", name = "use-connection-factory", havingValue = "true")
+  static class RedisConnectionFactoryStore {
+
+    private static final String PROPERTY = "sessionkit.redis.use-connection-factory=true";
+
+    /**
+     * Opens the Redis store with the client of the application's {@code LettuceConnectionFactory}.
+     *
+     * @throws StorageConfigurationException if the factory is not Lettuce's (Jedis, for one), is
+     *     not started, or has no server of its own (a static primary/replica configuration)
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(SessionStorage.class)
+    @ConditionalOnBean(RedisConnectionFactory.class)
+    SessionStorage sessionkitStorage(RedisConnectionFactory factory, SessionkitProperties properties,
+        ObjectProvider<io.micrometer.observation.ObservationRegistry> registries, ClosingBeforeFactory closing) {
+      if (!(factory instanceof LettuceConnectionFactory lettuce)) {
+        String name = factory.getClass().getName();
+        throw new StorageConfigurationException(PROPERTY + " needs the application's RedisConnectionFactory to be a "
+            + "LettuceConnectionFactory (Spring Boot's default with spring-boot-starter-data-redis), but it is a "
+            + name + (name.contains("Jedis") ? " (the Redis store runs on Lettuce; Jedis is not supported)" : "")
+            + ". Use Lettuce, or open the store from sessionkit.store-uri=redis://… instead");
+      }
+      if (!lettuce.isRunning()) {
+        // Its client exists only once it is started; Spring starts it when the bean is created
+        // unless the application turned early (or automatic) start-up off.
+        throw new StorageConfigurationException(PROPERTY + ": the application's LettuceConnectionFactory is not "
+            + "started, so it has no Lettuce client yet (is its earlyStartup or autoStartup turned off?)");
+      }
+      AbstractRedisClient client = lettuce.getRequiredNativeClient();
+      RedisSessionStorage.Builder builder = RedisSessionStorage.builder();
+      if (client instanceof RedisClusterClient cluster) {
+        builder.clusterClient(cluster);
+      } else if (client instanceof RedisClient single) {
+        // A Sentinel-configured factory's client is a RedisClient on a Sentinel URI: its
+        // connections reach the current primary, and so do their reconnections after a failover.
+        builder.client(single);
+      } else {
+        throw new StorageConfigurationException(PROPERTY + ": the LettuceConnectionFactory's client is a "
+            + client.getClass().getName() + ", neither a RedisClient nor a RedisClusterClient");
+      }
+      SessionkitProperties.Redis r = properties.getRedis();
+      if (!r.getPrefix().isEmpty()) {
+        builder.prefix(r.getPrefix());
+      }
+      builder.timeout(r.getTimeout()).retention(r.getRetention()).waitReplicas(r.getWaitReplicas());
+      if (r.getShards() != 0) {
+        builder.shards(r.getShards());
+      }
+      RedisSessionStorage storage;
+      try {
+        storage = builder.build();
+      } catch (IllegalStateException e) {
+        // Lettuce's client without a server of its own: Spring Data Redis creates one for a
+        // static primary/replica configuration, whose servers it keeps to itself.
+        if (String.valueOf(e.getMessage()).contains("RedisURI")) {
+          throw new StorageConfigurationException(PROPERTY + ": the LettuceConnectionFactory's client has no server "
+              + "address of its own, as with a static primary/replica configuration "
+              + "(RedisStaticMasterReplicaConfiguration), which is not supported; supported are one server, "
+              + "a Unix socket, Sentinel and Redis Cluster", e);
+        }
+        throw e;
+      }
+      closing.closeBeforeFactory(storage, lettuce);
+      return Observations.observe(storage, properties, registries);
+    }
+
+    /** Closes the store opened here in the lifecycle phase just before the factory's. */
+    @Bean
+    ClosingBeforeFactory sessionkitRedisStoreClosing() {
+      return new ClosingBeforeFactory();
+    }
+  }
+
+  /**
+   * Closes a Redis store when the context stops, in the lifecycle phase just before its
+   * connection factory's: Spring stops higher phases first, and the factory shuts its Lettuce
+   * client down in its own {@code stop()}, which comes before the store's destroy method.
+   * Without a store (the application has its own {@code SessionStorage} bean) it does nothing.
+   * Thread safe.
+   */
+  static final class ClosingBeforeFactory implements SmartLifecycle {
+    private volatile java.util.Optional<SessionStorage> store = java.util.Optional.empty();
+    private volatile int phase = SmartLifecycle.DEFAULT_PHASE;
+    private volatile boolean running;
+
+    /** Records the store to close and the factory whose phase it must precede. */
+    void closeBeforeFactory(RedisSessionStorage storage, LettuceConnectionFactory factory) {
+      this.store = java.util.Optional.of(storage);
+      int factoryPhase = factory.getPhase();
+      this.phase = factoryPhase == Integer.MAX_VALUE ? factoryPhase : factoryPhase + 1;
+    }
+
+    @Override
+    public void start() {
+      running = true;
+    }
+
+    @Override
+    public void stop() {
+      running = false;
+      // The store's close is idempotent: its destroy method closes it again, harmlessly.
+      store.ifPresent(SessionStorage::close);
+    }
+
+    @Override
+    public boolean isRunning() {
+      return running;
+    }
+
+    @Override
+    public int getPhase() {
+      return phase;
     }
   }
 }

@@ -13,6 +13,7 @@ import org.springframework.boot.context.properties.DeprecatedConfigurationProper
  * <pre>
  * sessionkit.store-uri=file:/var/lib/agent/sessions      # opens the SessionStorage bean
  * sessionkit.postgresql.use-data-source=true             # or: the application's DataSource
+ * sessionkit.redis.use-connection-factory=true           # or: its LettuceConnectionFactory
  * sessionkit.chat-memory.conversation-id-prefix=chat/    # optional, default empty
  * sessionkit.chat-memory.timeout=10s                      # optional, default 30s
  * sessionkit.chat-memory.window.enabled=true              # SessionWindowChatMemory as the ChatMemory
@@ -35,6 +36,7 @@ public class SessionkitProperties {
   private final ChatMemory chatMemory = new ChatMemory();
   private final Postgresql postgresql = new Postgresql();
   private final Mysql mysql = new Mysql();
+  private final Redis redis = new Redis();
   private final Observation observation = new Observation();
 
   /** Returns the store URI; empty if not set. */
@@ -80,6 +82,11 @@ public class SessionkitProperties {
   /** Returns the settings of a MySQL / MariaDB store over the application's {@code DataSource}. */
   public Mysql getMysql() {
     return mysql;
+  }
+
+  /** Returns the settings of a Redis store over the application's {@code LettuceConnectionFactory}. */
+  public Redis getRedis() {
+    return redis;
   }
 
   /** Returns the settings of the observation of the store. */
@@ -220,6 +227,91 @@ public class SessionkitProperties {
     /** Sets the table prefix. */
     public void setTablePrefix(String tablePrefix) {
       this.tablePrefix = Objects.requireNonNull(tablePrefix, "tablePrefix");
+    }
+  }
+
+  /**
+   * The {@code sessionkit.redis.*} settings: a Redis store over the Lettuce client of the
+   * application's {@code LettuceConnectionFactory}. The server, credentials, database, TLS and
+   * client name are the factory's; these are the store's own options.
+   */
+  public static class Redis {
+    /** Whether to open the Redis store with the client of the application's LettuceConnectionFactory bean (instead of a URI). */
+    private boolean useConnectionFactory;
+
+    /** The key prefix of the store (the store's default, sessionkit:, when empty). */
+    private String prefix = "";
+
+    /** The longest one Redis call of the store may take (its default, 5s). */
+    private Duration timeout = Duration.ofSeconds(5);
+
+    /** After how long without a write a session is gone; 0 keeps sessions until they are deleted. */
+    private Duration retention = Duration.ZERO;
+
+    /** Over how many shards a new prefix spreads its sessions (the store's default when 0: 1 on one server, 16 on a cluster). */
+    private int shards;
+
+    /** How many replicas must acknowledge each write (Redis WAIT); 0 acknowledges once the primary has applied it. */
+    private int waitReplicas;
+
+    /** Returns whether the store uses the application's {@code LettuceConnectionFactory}; false by default. */
+    public boolean isUseConnectionFactory() {
+      return useConnectionFactory;
+    }
+
+    /** Sets whether the store uses the application's {@code LettuceConnectionFactory}. */
+    public void setUseConnectionFactory(boolean useConnectionFactory) {
+      this.useConnectionFactory = useConnectionFactory;
+    }
+
+    /** Returns the key prefix; empty for the store's default. */
+    public String getPrefix() {
+      return prefix;
+    }
+
+    /** Sets the key prefix. */
+    public void setPrefix(String prefix) {
+      this.prefix = Objects.requireNonNull(prefix, "prefix");
+    }
+
+    /** Returns how long one Redis call may take; 5 seconds by default (the store's default). */
+    public Duration getTimeout() {
+      return timeout;
+    }
+
+    /** Sets how long one Redis call may take. */
+    public void setTimeout(Duration timeout) {
+      this.timeout = Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** Returns the retention period; zero (keep until deleted) by default. */
+    public Duration getRetention() {
+      return retention;
+    }
+
+    /** Sets the retention period. */
+    public void setRetention(Duration retention) {
+      this.retention = Objects.requireNonNull(retention, "retention");
+    }
+
+    /** Returns the number of shards of a new prefix; 0 for the store's default. */
+    public int getShards() {
+      return shards;
+    }
+
+    /** Sets the number of shards of a new prefix. */
+    public void setShards(int shards) {
+      this.shards = shards;
+    }
+
+    /** Returns how many replicas must acknowledge each write; 0 by default. */
+    public int getWaitReplicas() {
+      return waitReplicas;
+    }
+
+    /** Sets how many replicas must acknowledge each write. */
+    public void setWaitReplicas(int waitReplicas) {
+      this.waitReplicas = waitReplicas;
     }
   }
 

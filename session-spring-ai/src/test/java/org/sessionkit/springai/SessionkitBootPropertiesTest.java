@@ -172,6 +172,12 @@ class SessionkitBootPropertiesTest {
         "sessionkit.postgresql.table-prefix",
         "sessionkit.mysql.use-data-source",
         "sessionkit.mysql.table-prefix",
+        "sessionkit.redis.use-connection-factory",
+        "sessionkit.redis.prefix",
+        "sessionkit.redis.timeout",
+        "sessionkit.redis.retention",
+        "sessionkit.redis.shards",
+        "sessionkit.redis.wait-replicas",
         "sessionkit.observation.enabled"));
     assertThat(new TreeSet<>(properties.keySet())).isEqualTo(expected);
     JsonValue.JsonObject old = (JsonValue.JsonObject) properties.get("sessionkit.store");

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -226,12 +229,21 @@ abstract class RetentionChecks extends CheckGroup {
       clock.advance(BEYOND);
       Map<String, Revision> rewritten = new ConcurrentHashMap<>();
       AtomicBoolean writing = new AtomicBoolean(true);
-      java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger(2);
+      AtomicInteger writers = new AtomicInteger(2);
+      AtomicInteger listingsInFlight = new AtomicInteger();
       concurrently(3, t -> {
         if (t < 2) {
           try {
             // Two writers, each every fourth session, so that rewrites are spread over the sweeps.
             for (int i = t; i < n; i += 4) {
+              // Each rewrite waits (briefly) for a listing in flight, so that it lands while a
+              // sweep may be between finding expired sessions and removing them: left to the
+              // scheduler, fast writers can finish before the first sweep starts, and a sweep
+              // that does not check again goes unnoticed.
+              long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+              while (listingsInFlight.get() == 0 && System.nanoTime() < until) {
+                LockSupport.parkNanos(20_000);
+              }
               Session fresh = Samples.small(prefix + i, Samples.T0.plusNanos(i), 2, "new" + i);
               rewritten.put(fresh.id(), await(store.save(fresh)));
             }
@@ -244,7 +256,12 @@ abstract class RetentionChecks extends CheckGroup {
           // Operations that may sweep: listings and writes of other sessions.
           int k = 0;
           do {
-            await(store.list(ListQuery.firstPage().limit(10)));
+            listingsInFlight.incrementAndGet();
+            try {
+              await(store.list(ListQuery.firstPage().limit(10)));
+            } finally {
+              listingsInFlight.decrementAndGet();
+            }
             await(store.save(Samples.empty("other-" + k++ % 20)));
           } while (writing.get());
         }

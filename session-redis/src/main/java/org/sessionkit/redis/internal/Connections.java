@@ -154,7 +154,7 @@ public final class Connections {
   /** Serves both reads and writes with the application's connection; closes nothing. */
   public static Connections ofConnection(StatefulRedisConnection<byte[], byte[]> connection) {
     return new Connections(connection.async(), connection.async(), Optional.empty(),
-        connection.getOptions().isRejectCommandsWhileDisconnected(), "single", () -> {});
+        rejectsWhileDisconnected(connection.getOptions()), "single", () -> {});
   }
 
   /** Opens two connections with the application's client; closes them, not the client. */
@@ -167,7 +167,7 @@ public final class Connections {
       r.close();
       throw e;
     }
-    return new Connections(r.async(), w.async(), Optional.empty(), r.getOptions().isRejectCommandsWhileDisconnected(),
+    return new Connections(r.async(), w.async(), Optional.empty(), rejectsWhileDisconnected(r.getOptions()),
         "single", all(r::close, w::close));
   }
 
@@ -340,7 +340,7 @@ public final class Connections {
           warm(r);
           warm(w);
         }, e -> { });
-    return new Connections(r.async(), w.async(), Optional.of(w), r.getOptions().isRejectCommandsWhileDisconnected(),
+    return new Connections(r.async(), w.async(), Optional.of(w), rejectsWhileDisconnected(r.getOptions()),
         "cluster", all(watch::dispose, r::close, w::close, shutdown));
   }
 
@@ -378,6 +378,19 @@ public final class Connections {
 
   private static SocketOptions socketOptions(Options options) {
     return SocketOptions.builder().connectTimeout(options.connectTimeout()).keepAlive(true).build();
+  }
+
+  /**
+   * Returns whether a connection with {@code options} refuses commands while it is disconnected:
+   * Lettuce 7's {@code ClientOptions.isRejectCommandsWhileDisconnected()}, spelled out with what
+   * Lettuce 6.6 has too, so that the store runs on the Lettuce of a Spring Boot 3.5 application.
+   */
+  static boolean rejectsWhileDisconnected(ClientOptions options) {
+    return switch (options.getDisconnectedBehavior()) {
+      case REJECT_COMMANDS -> true;
+      case ACCEPT_COMMANDS -> false;
+      default -> !options.isAutoReconnect();
+    };
   }
 
   /** Connects with {@code connect}, turning a failure into {@link StorageUnavailableException}. */

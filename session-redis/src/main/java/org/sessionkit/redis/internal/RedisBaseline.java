@@ -2,8 +2,11 @@ package org.sessionkit.redis.internal;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,7 +20,9 @@ import org.sessionkit.spi.SessionCodec;
 
 /**
  * The Redis baseline ({@code raw-redis}): the same bytes, written and read with one plain Lettuce
- * command each over one shared connection, with none of the store's code.
+ * command each over one shared connection, with none of the store's code. On a Redis Cluster the
+ * connection is a Lettuce cluster connection, which sends each command to the primary serving
+ * its key's slot (the keys have no hash tag: the sessions spread over every primary).
  *
  * <p>{@code save}: {@link SessionCodec#encode(Session)} and {@code SET <prefix>d:<id>}. {@code
  * load}: {@code GET} and {@link SessionCodec#decode} (read + parse, as for files). {@code
@@ -29,31 +34,59 @@ import org.sessionkit.spi.SessionCodec;
  */
 final class RedisBaseline implements BenchmarkBaseline {
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<byte[], byte[]> connection;
-  private final RedisCommands<byte[], byte[]> redis;
+  private final Runnable shutdown;
+  private final StatefulConnection<byte[], byte[]> connection;
+  private final RedisClusterCommands<byte[], byte[]> redis;
   private final String prefix;
   private final SessionCodec codec = SessionCodec.defaults();
   private final Object[] locks = new Object[64];
 
-  /**
-   * Connects to {@code server}; keys start with {@code prefix}.
-   *
-   * @throws io.lettuce.core.RedisConnectionException if the server can't be reached
-   */
-  RedisBaseline(RedisURI server, String prefix) {
+  private RedisBaseline(
+      StatefulConnection<byte[], byte[]> connection, RedisClusterCommands<byte[], byte[]> redis,
+      Runnable shutdown, String prefix) {
+    this.connection = connection;
+    this.redis = redis;
+    this.shutdown = shutdown;
     this.prefix = prefix;
     for (int i = 0; i < locks.length; i++) {
       locks[i] = new Object();
     }
-    this.client = RedisClient.create(server);
+  }
+
+  /**
+   * Connects to one server (or the primary a Sentinel URI names); keys start with {@code prefix}.
+   *
+   * @throws io.lettuce.core.RedisConnectionException if the server can't be reached
+   */
+  static RedisBaseline single(RedisURI server, String prefix) {
+    RedisClient client = RedisClient.create(server);
+    Runnable shutdown = () -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    StatefulRedisConnection<byte[], byte[]> c;
     try {
-      this.connection = client.connect(ByteArrayCodec.INSTANCE);
+      c = client.connect(ByteArrayCodec.INSTANCE);
     } catch (RuntimeException e) {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      shutdown.run();
       throw e;
     }
-    this.redis = connection.sync();
+    return new RedisBaseline(c, c.sync(), shutdown, prefix);
+  }
+
+  /**
+   * Connects to the Redis Cluster of the {@code seeds}; keys start with {@code prefix}.
+   *
+   * @throws io.lettuce.core.RedisConnectionException if no seed node can be reached
+   */
+  static RedisBaseline cluster(List<RedisURI> seeds, String prefix) {
+    RedisClusterClient client = RedisClusterClient.create(seeds);
+    Runnable shutdown = () -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    StatefulRedisClusterConnection<byte[], byte[]> c;
+    try {
+      c = client.connect(ByteArrayCodec.INSTANCE);
+    } catch (RuntimeException e) {
+      shutdown.run();
+      throw e;
+    }
+    return new RedisBaseline(c, c.sync(), shutdown, prefix);
   }
 
   @Override
@@ -95,7 +128,7 @@ final class RedisBaseline implements BenchmarkBaseline {
     try {
       connection.close();
     } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      shutdown.run();
     }
   }
 
