@@ -69,6 +69,10 @@ class RedisSessionStorageTest {
   }
 
   private static List<SessionSummary> all(String prefix, int pageSize) {
+    return all(store, prefix, pageSize);
+  }
+
+  private static List<SessionSummary> all(RedisSessionStorage store, String prefix, int pageSize) {
     List<SessionSummary> out = new ArrayList<>();
     ListQuery q = ListQuery.withPrefix(prefix).limit(pageSize);
     while (true) {
@@ -234,6 +238,32 @@ class RedisSessionStorageTest {
     assertThat(walked).hasSize(n).isSortedAccordingTo(ListPosition.SUMMARY_ORDER);
     assertThat(walked.stream().map(SessionSummary::id).collect(Collectors.toSet())).hasSize(n);
     assertThat(all(ns + "oth", 10)).extracting(SessionSummary::id).containsExactly(ns + "other");
+  }
+
+  @Test
+  void onManyShardsAPrefixWithAFewDozenMatchesPerShardIsWalkedInOrderExactlyOnce() {
+    // 16 shards share the id-index limit (64 each): 1,600 matches, ~100 a shard, take the walk
+    // of each shard's listing index where one shard alone would read its id index.
+    String prefix = TestRedis.newPrefix();
+    try (RedisSessionStorage sharded =
+        RedisSessionStorage.builder().uri(TestRedis.uri("prefix=" + prefix)).shards(16).build()) {
+      assertThat(sharded.shards()).isEqualTo(16);
+      int n = 1_600;
+      List<CompletableFuture<Revision>> saves = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        saves.add(sharded.save(Sessions.plain("many/" + i, 0, Sessions.T0.plusSeconds(i % 7))));
+        saves.add(sharded.save(Sessions.plain("many-not/" + i, 0, Sessions.T0.plusSeconds(i % 5))));
+      }
+      saves.forEach(RedisSessionStorageTest::await);
+      for (int pageSize : new int[] {20, 97}) {
+        List<SessionSummary> walked = all(sharded, "many/", pageSize);
+        assertThat(walked).hasSize(n).isSortedAccordingTo(ListPosition.SUMMARY_ORDER);
+        assertThat(walked.stream().map(SessionSummary::id).collect(Collectors.toSet())).hasSize(n);
+        assertThat(walked).allSatisfy(summary -> assertThat(summary.id()).startsWith("many/"));
+      }
+    } finally {
+      TestRedis.removeKeys(prefix);
+    }
   }
 
   @Test
