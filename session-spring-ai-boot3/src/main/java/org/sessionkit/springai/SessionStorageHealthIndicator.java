@@ -1,10 +1,8 @@
 package org.sessionkit.springai;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.sessionkit.SessionStorage;
-import org.sessionkit.springai.internal.StorageHealth;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 
@@ -27,20 +25,7 @@ public final class SessionStorageHealthIndicator implements HealthIndicator {
 
   @Override
   public Health health() {
-    if (stores.size() == 1) {
-      StorageHealth.Result r = StorageHealth.check(stores.values().iterator().next());
-      return (r.up() ? Health.up() : Health.down()).withDetails(r.details()).build();
-    }
-    boolean up = true;
-    Map<String, Object> details = new LinkedHashMap<>();
-    for (Map.Entry<String, SessionStorage> e : stores.entrySet()) {
-      StorageHealth.Result r = StorageHealth.check(e.getValue());
-      up &= r.up();
-      Map<String, Object> one = new LinkedHashMap<>();
-      one.put("status", r.up() ? "UP" : "DOWN");
-      one.putAll(r.details());
-      details.put(e.getKey(), one);
-    }
-    return (up ? Health.up() : Health.down()).withDetails(details).build();
+    StorageHealth.Result r = StorageHealth.checkAll(stores);
+    return (r.up() ? Health.up() : Health.down()).withDetails(r.details()).build();
   }
 }

@@ -94,53 +94,21 @@ public final class DocumentReader {
   /** Reads a whole document, then requires the end of input. */
   public StoredDocument document() throws IOException {
     first(JsonToken.START_OBJECT, "a session document");
-    String id = null;
+    Envelope e = new Envelope();
     List<Message> messages = null;
-    SessionState state = null;
-    Instant createdAt = null;
-    Instant updatedAt = null;
-    DocumentMetadata metadata = null;
     while (next() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       next();
-      switch (name) {
-        case Fields.ID:
-          id = string();
-          break;
-        case Fields.MESSAGES:
-          messages = messages();
-          break;
-        case Fields.STATE:
-          state = state();
-          break;
-        case Fields.CREATED_AT:
-          createdAt = instant();
-          break;
-        case Fields.UPDATED_AT:
-          updatedAt = instant();
-          break;
-        case Fields.SESSIONKIT:
-          metadata = metadata();
-          break;
-        default:
-          skip();
+      if (name.equals(Fields.MESSAGES)) {
+        messages = messages();
+      } else if (!e.read(name)) {
+        skip();
       }
     }
-    require(id, Fields.ID);
-    require(messages, Fields.MESSAGES);
-    require(state, Fields.STATE);
-    require(createdAt, Fields.CREATED_AT);
-    require(updatedAt, Fields.UPDATED_AT);
-    end();
-    if (metadata != null && metadata.messageCount() != messages.size()) {
-      throw corrupt(
-          "its sessionkit metadata says "
-              + metadata.messageCount()
-              + " messages but it holds "
-              + messages.size());
-    }
+    e.complete(messages);
+    e.checkCount(messages.size());
     return new StoredDocument(
-        new Session(id, messages, state, createdAt, updatedAt), Optional.ofNullable(metadata));
+        new Session(e.id, messages, e.state, e.createdAt, e.updatedAt), Optional.ofNullable(e.metadata));
   }
 
   /**
@@ -242,11 +210,7 @@ public final class DocumentReader {
    */
   public StoredSlice slice(OptionalLong end, int count, OptionalLong knownTotal) throws IOException {
     first(JsonToken.START_OBJECT, "a session document");
-    String id = null;
-    SessionState state = null;
-    Instant createdAt = null;
-    Instant updatedAt = null;
-    DocumentMetadata metadata = null;
+    Envelope e = new Envelope();
     List<Message> slice = null;
     long total = -1;
     long from = 0;
@@ -254,13 +218,10 @@ public final class DocumentReader {
       String name = p.currentName();
       next();
       switch (name) {
-        case Fields.ID:
-          id = string();
-          break;
         case Fields.MESSAGES:
           {
             OptionalLong known = knownTotal.isPresent() ? knownTotal
-                : metadata != null ? OptionalLong.of(metadata.messageCount()) : OptionalLong.empty();
+                : e.metadata != null ? OptionalLong.of(e.metadata.messageCount()) : OptionalLong.empty();
             startArray();
             long n = 0;
             if (known.isPresent()) {
@@ -277,7 +238,7 @@ public final class DocumentReader {
               }
               if (n != known.getAsLong()) {
                 String says = knownTotal.isPresent() ? "it held " + knownTotal.getAsLong() + " messages when it was counted"
-                    : "its sessionkit metadata says " + metadata.messageCount() + " messages";
+                    : "its sessionkit metadata says " + e.metadata.messageCount() + " messages";
                 throw corrupt(says + " but it holds " + n);
               }
             } else {
@@ -300,32 +261,71 @@ public final class DocumentReader {
             total = n;
             break;
           }
-        case Fields.STATE:
-          state = state();
-          break;
-        case Fields.CREATED_AT:
-          createdAt = instant();
-          break;
-        case Fields.UPDATED_AT:
-          updatedAt = instant();
-          break;
-        case Fields.SESSIONKIT:
-          metadata = metadata();
-          break;
         default:
-          skip();
+          if (!e.read(name)) {
+            skip();
+          }
       }
     }
-    require(id, Fields.ID);
-    require(slice, Fields.MESSAGES);
-    require(state, Fields.STATE);
-    require(createdAt, Fields.CREATED_AT);
-    require(updatedAt, Fields.UPDATED_AT);
-    end();
-    if (metadata != null && metadata.messageCount() != total) {
-      throw corrupt("its sessionkit metadata says " + metadata.messageCount() + " messages but it holds " + total);
+    e.complete(slice);
+    e.checkCount(total);
+    return new StoredSlice(
+        e.id, slice, from, total, e.state, e.createdAt, e.updatedAt, Optional.ofNullable(e.metadata));
+  }
+
+  /**
+   * The members of a session document other than its messages, as {@link #document()} and
+   * {@link #slice} read them (each reads the messages its own way).
+   */
+  private final class Envelope {
+    @Nullable String id;
+    @Nullable SessionState state;
+    @Nullable Instant createdAt;
+    @Nullable Instant updatedAt;
+    @Nullable DocumentMetadata metadata;
+
+    /**
+     * Reads the value of the member {@code name} if it is one of these, at its first token;
+     * returns false, reading nothing, for {@code messages} and members it does not know.
+     */
+    boolean read(String name) throws IOException {
+      switch (name) {
+        case Fields.ID:
+          id = string();
+          return true;
+        case Fields.STATE:
+          state = state();
+          return true;
+        case Fields.CREATED_AT:
+          createdAt = instant();
+          return true;
+        case Fields.UPDATED_AT:
+          updatedAt = instant();
+          return true;
+        case Fields.SESSIONKIT:
+          metadata = metadata();
+          return true;
+        default:
+          return false;
+      }
     }
-    return new StoredSlice(id, slice, from, total, state, createdAt, updatedAt, Optional.ofNullable(metadata));
+
+    /** Requires every member, in the order a missing one is reported, then the end of input. */
+    void complete(@Nullable Object messages) throws IOException {
+      require(id, Fields.ID);
+      require(messages, Fields.MESSAGES);
+      require(state, Fields.STATE);
+      require(createdAt, Fields.CREATED_AT);
+      require(updatedAt, Fields.UPDATED_AT);
+      end();
+    }
+
+    /** Requires the metadata's message count, if any, to be {@code messages}. */
+    void checkCount(long messages) {
+      if (metadata != null && metadata.messageCount() != messages) {
+        throw corrupt("its sessionkit metadata says " + metadata.messageCount() + " messages but it holds " + messages);
+      }
+    }
   }
 
   private void skipMessage() throws IOException {
