@@ -2,6 +2,7 @@ package org.sessionkit.redis.internal;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -15,11 +16,13 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
+import io.lettuce.core.masterreplica.StatefulRedisMasterReplicaConnection;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,6 +55,7 @@ public final class Connections {
   private final RedisClusterAsyncCommands<byte[], byte[]> writes;
   private final Optional<StatefulRedisClusterConnection<byte[], byte[]>> clusterWrites;
   private final boolean rejectsWhileDisconnected;
+  private final boolean readsFromPrimary;
   private final String topology;
   private final Runnable release;
 
@@ -60,12 +64,14 @@ public final class Connections {
       RedisClusterAsyncCommands<byte[], byte[]> writes,
       Optional<StatefulRedisClusterConnection<byte[], byte[]>> clusterWrites,
       boolean rejectsWhileDisconnected,
+      boolean readsFromPrimary,
       String topology,
       Runnable release) {
     this.reads = reads;
     this.writes = writes;
     this.clusterWrites = clusterWrites;
     this.rejectsWhileDisconnected = rejectsWhileDisconnected;
+    this.readsFromPrimary = readsFromPrimary;
     this.topology = topology;
     this.release = release;
   }
@@ -95,6 +101,16 @@ public final class Connections {
     return rejectsWhileDisconnected;
   }
 
+  /**
+   * Returns whether the reads of one caller, sent one after the other, are served in that order
+   * by the server that takes the writes of their keys: true for every connection the store
+   * opens; false for an application's master/replica connection that reads from replicas (its
+   * commands may go to different servers, each at a point of its own in the replication stream).
+   */
+  public boolean readsFromPrimary() {
+    return readsFromPrimary;
+  }
+
   /** Closes what these connections opened (never the application's own). */
   public void close() {
     release.run();
@@ -105,15 +121,21 @@ public final class Connections {
    * the same connection to the same node, so that the wait covers this write. Completes with
    * the script's reply and how many replicas acknowledged (-1 when not asked).
    *
+   * <p>With {@code staged}, its messages are first pushed to its staging list through the same
+   * connection, so that the script, sent right behind them, finds them there (see {@link
+   * Scripts#SAVE}); a script that does not find them whole replies {@code restage}.
+   *
    * @param slotKey a key of the script (all its keys share its slot)
    */
   public CompletableFuture<Written> write(
-      Script script, byte[] slotKey, byte[][] keys, byte[][] args, int replicas, long waitMillis) {
+      Script script, byte[] slotKey, byte[][] keys, byte[][] args, Optional<Staged> staged, int replicas,
+      long waitMillis) {
     if (replicas <= 0) {
+      staged.ifPresent(s -> stage(writes, s));
       return script.run(writes, keys, args).thenApply(r -> new Written(r, -1));
     }
     if (clusterWrites.isEmpty()) {
-      return waitAfter(writes, script, keys, args, replicas, waitMillis);
+      return waitAfter(writes, script, keys, args, staged, replicas, waitMillis);
     }
     // WAIT counts the replication of this client's writes on one node: send the script and the
     // WAIT through the connection to the node that serves the slot.
@@ -125,18 +147,63 @@ public final class Connections {
     }
     // (the connection routed writes to that node use, keyed by host and port)
     return c.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort())
-        .thenCompose(n -> waitAfter(n.async(), script, keys, args, replicas, waitMillis));
+        .thenCompose(n -> waitAfter(n.async(), script, keys, args, staged, replicas, waitMillis));
   }
 
   private static CompletableFuture<Written> waitAfter(
-      RedisClusterAsyncCommands<byte[], byte[]> on, Script script, byte[][] keys, byte[][] args, int replicas,
-      long waitMillis) {
+      RedisClusterAsyncCommands<byte[], byte[]> on, Script script, byte[][] keys, byte[][] args,
+      Optional<Staged> staged, int replicas, long waitMillis) {
+    staged.ifPresent(s -> stage(on, s));
     CompletableFuture<java.util.List<Object>> reply = script.run(on, keys, args);
     // Sent only once the script's reply is in (a NOSCRIPT fallback re-sends the script, and WAIT
     // must follow the run that wrote).
     return reply.thenCompose(r -> on.waitForReplication(replicas, waitMillis).toCompletableFuture()
         .thenApply(acked -> new Written(r, acked.intValue())));
   }
+
+  /**
+   * Creates the staging list (its token as the first element, expiring after its time to live)
+   * and pushes the messages behind the token. The replies are not awaited: the write script,
+   * sent next on the same connection, checks what arrived. The list is created by a script so
+   * that it never exists without its expiry, and the messages are pushed with {@code RPUSHX},
+   * which adds nothing to a list that does not exist: a list abandoned by a client that stopped
+   * half-way disappears by itself. The script runs only if the server has it cached (after a
+   * restart it has not: that save sends its messages as arguments), since running it again
+   * after the {@code NOSCRIPT} reply would come after the save script and leave a list behind
+   * until it expires. (Public for the tests.)
+   */
+  public static void stage(RedisClusterAsyncCommands<byte[], byte[]> on, Staged s) {
+    STAGE.runIfCached(on, new byte[][] {s.key()}, new byte[][] {
+      s.token(), Long.toString(s.ttlMillis()).getBytes(StandardCharsets.US_ASCII)
+    });
+    for (int i = 0; i < s.messages().length; i += STAGE_CHUNK) {
+      on.rpushx(s.key(), java.util.Arrays.copyOfRange(s.messages(), i, Math.min(s.messages().length, i + STAGE_CHUNK)));
+    }
+  }
+
+  private static final Script STAGE = new Script(
+      "stage",
+      false,
+      """
+      #!lua
+      redis.call('RPUSH', KEYS[1], ARGV[1])
+      redis.call('PEXPIRE', KEYS[1], ARGV[2])
+      return {}
+      """);
+
+  /** Messages per RPUSH into a staging list (one command holds the server for its length). */
+  private static final int STAGE_CHUNK = 1000;
+
+  /**
+   * Messages a write script takes from a staging list instead of its arguments: passing a large
+   * argument into a script costs the server far more than a plain command does.
+   *
+   * @param key the staging list (in the slot of the script's keys)
+   * @param token the list's first element, unique to this write
+   * @param messages the messages, in order
+   * @param ttlMillis how long the list lives if no script takes it
+   */
+  public record Staged(byte[] key, byte[] token, byte[][] messages, long ttlMillis) {}
 
   /**
    * The reply of a write script.
@@ -154,7 +221,7 @@ public final class Connections {
   /** Serves both reads and writes with the application's connection; closes nothing. */
   public static Connections ofConnection(StatefulRedisConnection<byte[], byte[]> connection) {
     return new Connections(connection.async(), connection.async(), Optional.empty(),
-        rejectsWhileDisconnected(connection.getOptions()), "single", () -> {});
+        rejectsWhileDisconnected(connection.getOptions()), readsFromPrimary(connection), "single", () -> {});
   }
 
   /** Opens two connections with the application's client; closes them, not the client. */
@@ -168,7 +235,7 @@ public final class Connections {
       throw e;
     }
     return new Connections(r.async(), w.async(), Optional.empty(), rejectsWhileDisconnected(r.getOptions()),
-        "single", all(r::close, w::close));
+        true, "single", all(r::close, w::close));
   }
 
   /** Opens two cluster connections with the application's cluster client; closes them only. */
@@ -256,7 +323,7 @@ public final class Connections {
         shutdown.run();
         throw e;
       }
-      return new Connections(first.async(), second.async(), Optional.empty(), true, "single",
+      return new Connections(first.async(), second.async(), Optional.empty(), true, true, "single",
           all(first::close, second::close, shutdown));
     } catch (RuntimeException e) {
       // (each path above has released what it opened; resources may be stopped twice, harmlessly)
@@ -288,7 +355,7 @@ public final class Connections {
       shutdown.run();
       throw e;
     }
-    return new Connections(r.async(), w.async(), Optional.empty(), true, "sentinel", all(r::close, w::close, shutdown));
+    return new Connections(r.async(), w.async(), Optional.empty(), true, true, "sentinel", all(r::close, w::close, shutdown));
   }
 
   private static Connections openCluster(
@@ -340,7 +407,7 @@ public final class Connections {
           warm(r);
           warm(w);
         }, e -> { });
-    return new Connections(r.async(), w.async(), Optional.of(w), rejectsWhileDisconnected(r.getOptions()),
+    return new Connections(r.async(), w.async(), Optional.of(w), rejectsWhileDisconnected(r.getOptions()), true,
         "cluster", all(watch::dispose, r::close, w::close, shutdown));
   }
 
@@ -391,6 +458,18 @@ public final class Connections {
       case ACCEPT_COMMANDS -> false;
       default -> !options.isAutoReconnect();
     };
+  }
+
+  /**
+   * Returns whether {@code connection} reads from the primary: any plain connection, and a
+   * master/replica one whose {@code ReadFrom} is the primary.
+   */
+  static boolean readsFromPrimary(StatefulRedisConnection<byte[], byte[]> connection) {
+    if (connection instanceof StatefulRedisMasterReplicaConnection<byte[], byte[]> m) {
+      ReadFrom from = m.getReadFrom();
+      return from == null || from == ReadFrom.UPSTREAM || from == ReadFrom.MASTER;
+    }
+    return true;
   }
 
   /** Connects with {@code connect}, turning a failure into {@link StorageUnavailableException}. */

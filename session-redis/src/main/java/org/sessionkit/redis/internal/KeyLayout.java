@@ -25,6 +25,7 @@ import org.sessionkit.StorageConfigurationException;
  * P{T}:u           sorted set, every score 0: members TIME + HEX, the listing order of the shard
  * P{T}:i           sorted set, every score 0: members HEX, for id-prefix queries
  * P{T}:x           sorted set: members HEX scored by the last write time (ms), with retention only
+ * P{T}:t:HEX:TOKEN list: the messages of one save on their way in (a staging list, see below)
  * </pre>
  *
  * A session's shard is the CRC-32 (IEEE) of its id's UTF-8 bytes modulo {@code S}. The tag of
@@ -40,6 +41,11 @@ import org.sessionkit.StorageConfigurationException;
  * 0000-01-01T00:00:00Z, then 8 digits of {@code 999999999} minus the nanoseconds. So the
  * lexicographic (memcmp) order of the members of {@code P{T}:u} is exactly the listing order:
  * {@code updatedAt} descending, then id in code-point order.
+ *
+ * <p>A save of many kilobytes of messages pushes them to a staging list of its own first, with
+ * plain commands, and its script then renames that list into place: a script's arguments cost
+ * the server far more per byte than a command's. A staging list lives a minute at most: one
+ * left behind by a client that stopped half-way expires by itself.
  *
  * <p>Immutable and thread safe.
  */
@@ -174,6 +180,11 @@ public final class KeyLayout {
     return shardStart(shard) + "m:" + hex;
   }
 
+  /** Returns the key of a staging list of the session {@code hex} in {@code shard}. */
+  public String staging(int shard, String hex, String token) {
+    return shardStart(shard) + "t:" + hex + ":" + token;
+  }
+
   /** Returns the key of the head hash of the session {@code id}. */
   public String head(String id) {
     return head(shardOf(id), hex(id));
@@ -200,11 +211,11 @@ public final class KeyLayout {
   }
 
   /**
-   * What a key of this layout is, if it is one: the kind ({@code h} head, {@code m} messages,
+   * What a key of this layout is, if it is one: the kind ({@code h} head, {@code m} messages, {@code t} staging list,
    * {@code u}, {@code i}, {@code x} indexes, {@code meta}), the shard and, for session keys, the
    * hex id.
    *
-   * @param kind h, m, u, i, x or meta
+   * @param kind h, m, t (staging), u, i, x or meta
    * @param shard the shard (-1 for meta)
    * @param hex the hex id of a session key, else empty
    */
@@ -233,6 +244,10 @@ public final class KeyLayout {
     }
     if (rest.startsWith("h:") || rest.startsWith("m:")) {
       return Optional.of(new KeyKind(rest.substring(0, 1), shard, rest.substring(2)));
+    }
+    int token = rest.indexOf(':', 2);
+    if (rest.startsWith("t:") && token > 2) {
+      return Optional.of(new KeyKind("t", shard, rest.substring(2, token)));
     }
     return Optional.empty();
   }

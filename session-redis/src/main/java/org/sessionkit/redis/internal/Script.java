@@ -49,6 +49,11 @@ public final class Script {
     return name;
   }
 
+  /** Returns the script's source, UTF-8 encoded (a copy). */
+  public byte[] source() {
+    return source.clone();
+  }
+
   /** Returns the SHA-1 digest by which the server caches the script. */
   public String sha1() {
     return sha1;
@@ -82,5 +87,25 @@ public final class Script {
               return CompletableFuture.<List<Object>>failedFuture(cause);
             })
         .thenCompose(f -> f);
+  }
+
+  /**
+   * Runs the script only if the server has it cached: on {@code NOSCRIPT}, it asks the server to
+   * cache it ({@code SCRIPT LOAD}, for the next run) and fails, instead of sending it again
+   * behind the commands sent since — for a script whose late run would do harm.
+   */
+  public CompletableFuture<List<Object>> runIfCached(
+      RedisClusterAsyncCommands<byte[], byte[]> redis, byte[][] keys, byte[][] args) {
+    CompletableFuture<List<Object>> run =
+        redis.<List<Object>>evalsha(sha1, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+    run.whenComplete((reply, failure) -> {
+      if (failure != null) {
+        Throwable cause = Futures.unwrap(failure);
+        if (cause instanceof RedisNoScriptException || String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+          redis.scriptLoad(source);
+        }
+      }
+    });
+    return run;
   }
 }

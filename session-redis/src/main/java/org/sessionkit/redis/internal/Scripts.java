@@ -96,16 +96,23 @@ public final class Scripts {
   /**
    * Save (replace) a session if a condition holds, as a keyed write when ARGV 11 is not empty.
    *
-   * <p>KEYS: head, messages, idx u, idx i, idx x. ARGV: 1 condition ({@code a} always, {@code n}
-   * only if absent, {@code r} only if the revision is ARGV 2), 2 expected revision, 3 new
-   * revision, 4 index member, 5 hex id, 6 id, 7 created at, 8 updated at, 9 state JSON, 10 size
-   * in bytes, 11 idempotency key (empty: none), 12 now (ms), 13 retention (ms, 0: none), 14
-   * time to live of the keys (ms, 0: none), 15 start of head keys, 16 start of message keys,
-   * 17 {@code 1} to rewrite the revision when replaying a key (so that a {@code WAIT} after the
-   * reply covers the write the key recorded), 18… messages.
+   * <p>KEYS: head, messages, idx u, idx i, idx x, staging list. ARGV: 1 condition ({@code a}
+   * always, {@code n} only if absent, {@code r} only if the revision is ARGV 2), 2 expected
+   * revision, 3 new revision, 4 index member, 5 hex id, 6 id, 7 created at, 8 updated at, 9 state
+   * JSON, 10 size in bytes, 11 idempotency key (empty: none), 12 now (ms), 13 retention (ms, 0:
+   * none), 14 time to live of the keys (ms, 0: none), 15 start of head keys, 16 start of message
+   * keys, 17 {@code 1} to rewrite the revision when replaying a key (so that a {@code WAIT} after
+   * the reply covers the write the key recorded), 18 number of messages, 19 staging token (empty:
+   * the messages follow as ARGV 20…; else they are in the staging list behind this token, and
+   * the list is renamed into place: large messages never pass through Lua).
    *
-   * <p>Replies {@code {"ok", revision}} (the revision recorded for the key when it was already
-   * applied: then nothing changed) or {@code {"conflict"}}.
+   * <p>The staging list is deleted whatever the outcome. Replies {@code {"ok", revision}} (the
+   * revision recorded for the key when it was already applied: then nothing changed), {@code
+   * {"conflict"}}, or {@code {"restage"}} when the staging list is not whole (it expired, or a
+   * push failed): nothing changed, and the caller sends the messages as arguments instead.
+   *
+   * <p>The head records the SHA-1 of the state ({@code h}), so that an append can check that the
+   * state it replaces is the one written here without parsing it.
    */
   public static final Script SAVE =
       new Script(
@@ -117,9 +124,21 @@ public final class Scripts {
               + SWEEP
               + PUSH
               + """
-              local head, msgs, byTime, byId, byWrite = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+              local head, msgs, byTime, byId, byWrite, staged = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
               local cond, expected, newrev, member, hex = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
               local key, now, ret, ttl = ARGV[11], tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+              local count, token = tonumber(ARGV[18]), ARGV[19]
+              local function leave(reply)
+                if token ~= '' then redis.call('DEL', staged) end
+                return reply
+              end
+              if token ~= '' then
+                -- the token, then exactly the messages: else a push failed or the list expired
+                local n = redis.pcall('LLEN', staged)
+                if type(n) ~= 'number' or n ~= count + 1 or redis.call('LINDEX', staged, 0) ~= token then
+                  return leave({'restage'})
+                end
+              end
               local rev, old, log, exists = false, false, false, true
               local h = redis.pcall('HMGET', head, 'r', 'k', 'w', 't')
               if not h.err then
@@ -131,21 +150,31 @@ public final class Scripts {
               local done = logfind(log, key)
               if done then
                 if ARGV[17] == '1' and rev then redis.call('HSET', head, 'r', rev) end
-                return {'ok', done}
+                return leave({'ok', done})
               end
-              if cond == 'n' and exists then return {'conflict'} end
-              if cond == 'r' and rev ~= expected then return {'conflict'} end
+              if cond == 'n' and exists then return leave({'conflict'}) end
+              if cond == 'r' and rev ~= expected then return leave({'conflict'}) end
               redis.call('DEL', head, msgs)
               if old and old ~= member then redis.call('ZREM', byTime, old) end
-              local count = #ARGV - 17
-              push(msgs, 18)
+              if token == '' then
+                push(msgs, 20)
+              else
+                redis.call('LPOP', staged)
+                if count > 0 then
+                  -- (RENAME keeps the staging list's expiry: the keys' own is set below)
+                  redis.call('RENAME', staged, msgs)
+                  if ttl <= 0 then redis.call('PERSIST', msgs) end
+                end
+              end
               if key ~= '' then log = logrecord(log, key, newrev) end
+              local sha = redis.sha1hex(ARGV[9])
               if log then
                 redis.call('HSET', head, 'id', ARGV[6], 'r', newrev, 'c', ARGV[7], 'u', ARGV[8],
-                  'n', string.format('%d', count), 's', ARGV[9], 'k', member, 'b', ARGV[10], 't', ARGV[12], 'w', log)
+                  'n', string.format('%d', count), 's', ARGV[9], 'h', sha, 'k', member, 'b', ARGV[10], 't', ARGV[12],
+                  'w', log)
               else
                 redis.call('HSET', head, 'id', ARGV[6], 'r', newrev, 'c', ARGV[7], 'u', ARGV[8],
-                  'n', string.format('%d', count), 's', ARGV[9], 'k', member, 'b', ARGV[10], 't', ARGV[12])
+                  'n', string.format('%d', count), 's', ARGV[9], 'h', sha, 'k', member, 'b', ARGV[10], 't', ARGV[12])
               end
               redis.call('ZADD', byTime, 0, member)
               redis.call('ZADD', byId, 0, hex)
@@ -202,10 +231,17 @@ public final class Scripts {
               end
               if expected ~= '' and rev ~= expected then return {'conflict'} end
               if not n then return {'corrupt', 'its head has no valid message count'} end
-              -- Appending must not paper over a damaged session by replacing its state: check that
-              -- the stored state is at least JSON (cjson checks syntax only; messages are not read).
-              local st = redis.call('HGET', head, 's')
-              if not st or not pcall(cjson.decode, st) then return {'corrupt', 'its state is not valid JSON'} end
+              -- Appending must not paper over a damaged session by replacing its state (messages are
+              -- not read). The head records the SHA-1 of the state it was written with: comparing it
+              -- catches any change made outside the store for a fraction of the cost of parsing the
+              -- state; a head without it (written before it was recorded) must hold JSON at least.
+              local st, sha = redis.call('HGET', head, 's'), redis.call('HGET', head, 'h')
+              if not st then return {'corrupt', 'its head has no state'} end
+              if sha then
+                if redis.sha1hex(st) ~= sha then return {'corrupt', 'its state is not the one the store wrote'} end
+              elseif not pcall(cjson.decode, st) then
+                return {'corrupt', 'its state is not valid JSON'}
+              end
               local size = (tonumber(h[4]) or 0) - #st + #ARGV[6] + tonumber(ARGV[7])
               if size > tonumber(ARGV[8]) then return {'toolarge', string.format('%d', size)} end
               local added = #ARGV - 15
@@ -214,12 +250,14 @@ public final class Scripts {
                 if t.ok ~= 'list' and t.ok ~= 'none' then return {'corrupt', 'its message list is not a list'} end
                 push(msgs, 16)
               end
+              local newsha = redis.sha1hex(ARGV[6])
               if key ~= '' then
-                redis.call('HSET', head, 'r', newrev, 'u', ARGV[5], 's', ARGV[6], 'n', string.format('%d', n + added),
-                  'k', member, 'b', string.format('%d', size), 't', ARGV[10], 'w', logrecord(log, key, newrev))
+                redis.call('HSET', head, 'r', newrev, 'u', ARGV[5], 's', ARGV[6], 'h', newsha,
+                  'n', string.format('%d', n + added), 'k', member, 'b', string.format('%d', size), 't', ARGV[10],
+                  'w', logrecord(log, key, newrev))
               else
-                redis.call('HSET', head, 'r', newrev, 'u', ARGV[5], 's', ARGV[6], 'n', string.format('%d', n + added),
-                  'k', member, 'b', string.format('%d', size), 't', ARGV[10])
+                redis.call('HSET', head, 'r', newrev, 'u', ARGV[5], 's', ARGV[6], 'h', newsha,
+                  'n', string.format('%d', n + added), 'k', member, 'b', string.format('%d', size), 't', ARGV[10])
               end
               if old ~= member then
                 if old then redis.call('ZREM', byTime, old) end
