@@ -83,9 +83,11 @@ import org.sessionkit.spi.WriteCondition;
  *
  * <h2>Threads</h2>
  *
- * Thread safe; no call blocks a thread. Futures complete on a small pool of the store's own (or
- * on {@link Builder#completionExecutor}), never on Lettuce's I/O threads, so a callback that
- * blocks can't stop the replies it waits for. {@link #close()} waits briefly for calls in flight,
+ * Thread safe; no call blocks a thread. Futures never complete on Lettuce's I/O threads, so a
+ * callback that blocks can't stop the replies it waits for: a caller already waiting for a
+ * call's future ({@code join}, {@code get}) runs its completion itself, on its own thread
+ * (which saves a thread hand-off), and otherwise a small pool of the store's own does (or
+ * {@link Builder#completionExecutor}). {@link #close()} waits briefly for calls in flight,
  * then closes the connections, client and threads the store opened itself, never those the
  * application handed in.
  */
@@ -418,12 +420,13 @@ public final class RedisSessionStorage extends AbstractSessionStorage {
     }
 
     /**
-     * Sets where the returned futures complete, and so where callbacks attached to them without
-     * an executor run; the store never shuts it down. By default the store runs a small pool
-     * of its own (daemon threads, stopped by {@link #close()}), so futures never complete on
-     * Lettuce's I/O threads and a callback that blocks can't stop replies from being read.
-     * {@code Runnable::run} completes them on the I/O threads: a little faster, for code that
-     * never blocks in a callback.
+     * Sets where the returned futures complete when no caller is waiting for them (a caller
+     * waiting in {@code join} or {@code get} completes the future itself), and so where
+     * callbacks attached to them without an executor run; the store never shuts it down. By
+     * default the store runs a small pool of its own (daemon threads, stopped by {@link
+     * #close()}), so futures never complete on Lettuce's I/O threads and a callback that blocks
+     * can't stop replies from being read. {@code Runnable::run} completes them on the I/O
+     * threads: a little faster, for code that never blocks in a callback.
      */
     public Builder completionExecutor(Executor executor) {
       this.completionExecutor = Optional.of(Objects.requireNonNull(executor, "executor"));

@@ -1278,13 +1278,15 @@ public final class RedisStore {
    * Runs one Redis call, failing it if it has not completed within the timeout, and mapping its
    * failure to the store's errors (for a write, {@link AmbiguousOutcomeException} where it may
    * have been applied). The returned future is completed with the bare exception, not a {@code
-   * CompletionException}, and on the completion executor, never on a Lettuce I/O thread: a
-   * caller that blocks in a callback (an {@code update} change waiting for another write, say)
-   * would otherwise stop the very thread that has to read the reply it waits for.
+   * CompletionException}, never on a Lettuce I/O thread — on the completion executor, or on a
+   * caller already waiting for it (see {@link Relay}): a caller that blocks in a callback (an
+   * {@code update} change waiting for another write, say) would otherwise stop the very thread
+   * that has to read the reply it waits for.
    */
   private <R, T> CompletableFuture<T> bounded(
       String what, boolean write, Supplier<CompletableFuture<R>> operation, Reply<R, T> handle) {
-    CompletableFuture<T> out = new CompletableFuture<>();
+    Relay relay = new Relay(completions);
+    CompletableFuture<T> out = relay.newFuture();
     if (closed.getAsBoolean()) {
       out.completeExceptionally(new StorageClosedException(what + ": the store " + failures.description() + " is closed"));
       return out;
@@ -1301,22 +1303,23 @@ public final class RedisStore {
     boolean mayHaveApplied = write && sent;
     running.add(op);
     op.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenCompleteAsync(
-            (value, failure) -> {
-              running.remove(op);
-              if (failure != null) {
-                out.completeExceptionally(failures.map(failure, what, closed.getAsBoolean(), mayHaveApplied));
-                return;
-              }
-              try {
-                out.complete(handle.apply(value));
-              } catch (RuntimeException e) {
-                out.completeExceptionally(e);
-              }
-            },
-            completions);
+        .whenComplete((value, failure) -> {
+          running.remove(op);
+          relay.complete(() -> {
+            if (failure != null) {
+              out.completeExceptionally(failures.map(failure, what, closed.getAsBoolean(), mayHaveApplied));
+              return;
+            }
+            try {
+              out.complete(handle.apply(value));
+            } catch (RuntimeException e) {
+              out.completeExceptionally(e);
+            }
+          });
+        });
     return out;
   }
+
 
   private CorruptDocumentException corrupt(String id, String why) {
     return new CorruptDocumentException(
