@@ -188,7 +188,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     this.sweepEveryMillis = retention.isZero() ? 0
         : Math.max(1, Math.min(SWEEP_INTERVAL.toMillis(), retention.toMillis() / 10));
     this.jdbc = new Jdbc(dataSource, description, settings.queryTimeoutSeconds(),
-        settings.localStatementTimeoutMillis(), this::isClosed);
+        settings.localStatementTimeoutMillis(), this::isClosed, settings.binaryReads());
   }
 
   /**
@@ -950,7 +950,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     return blocking(() -> {
       Instant cutoff = cutoff();
       SessionRows.Stored rows = jdbc.withConnection(what, c -> {
-        try (PreparedStatement ps = jdbc.prepare(c, sql.load)) {
+        try (PreparedStatement ps = jdbc.prepareRead(c, sql.load)) {
           ps.setString(1, id);
           Jdbc.setInstant(ps, 2, cutoff);
           ps.setString(3, id);
@@ -978,7 +978,7 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
     return blocking(() -> {
       Instant cutoff = cutoff();
       SessionRows.Stored rows = jdbc.withConnection(what, c -> {
-        try (PreparedStatement ps = jdbc.prepare(c, sql.slice)) {
+        try (PreparedStatement ps = jdbc.prepareRead(c, sql.slice)) {
           if (end.isPresent()) {
             ps.setInt(1, (int) Math.min(Integer.MAX_VALUE, end.getAsLong()));
           } else {
@@ -1381,9 +1381,13 @@ public final class PostgresSessionStorage extends AbstractBlockingSessionStorage
       // With its own pool the server enforces statement_timeout (set per connection, or per
       // transaction behind a pooler); on a user's DataSource the driver's query timeout is the
       // only knob that does not touch their configuration.
+      // Binary reads need server-side prepared statements: only on a pool of the store's own,
+      // not behind a transaction pooler, and not when the URI sets prepareThreshold itself.
+      boolean binaryReads = pool.isPresent() && !transactionPooling
+          && uri.map(u -> !u.driverProperties().containsKey("prepareThreshold")).orElse(false);
       Jdbc.Settings settings = pool.isEmpty()
-          ? new Jdbc.Settings(OwnedPool.ceilSeconds(statementTimeout), 0)
-          : new Jdbc.Settings(0, transactionPooling ? statementTimeout.toMillis() : 0);
+          ? new Jdbc.Settings(OwnedPool.ceilSeconds(statementTimeout), 0, false)
+          : new Jdbc.Settings(0, transactionPooling ? statementTimeout.toMillis() : 0, binaryReads);
       return new PostgresSessionStorage(this, description, ds, pool, names, settings);
     }
   }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
+import org.postgresql.PGStatement;
 import org.sessionkit.AmbiguousOutcomeException;
 import org.sessionkit.StorageUnavailableException;
 
@@ -91,14 +92,17 @@ public final class Jdbc {
    * @param queryTimeoutSeconds the JDBC query timeout of every statement, 0 for none
    * @param localStatementTimeoutMillis if positive, the {@code statement_timeout} set with {@code
    *     SET LOCAL} before every statement (for poolers in transaction mode)
+   * @param binaryReads whether the reads of whole sessions are server-side prepared from their
+   *     first execution, so that pgjdbc receives {@code bytea} in binary (see {@link #prepareRead})
    */
-  public record Settings(int queryTimeoutSeconds, long localStatementTimeoutMillis) {}
+  public record Settings(int queryTimeoutSeconds, long localStatementTimeoutMillis, boolean binaryReads) {}
 
   private final DataSource dataSource;
   private final String where;
   private final int queryTimeoutSeconds;
   private final String prefix;
   private final BooleanSupplier closed;
+  private final boolean binaryReads;
 
   /**
    * Creates the runner.
@@ -110,9 +114,10 @@ public final class Jdbc {
    *     LOCAL statement_timeout} in the same round trip (for poolers in transaction mode, where
    *     nothing can be set per connection)
    * @param closed whether the store is closed (then nothing is retried)
+   * @param binaryReads see {@link Settings#binaryReads}
    */
   public Jdbc(DataSource dataSource, String where, int queryTimeoutSeconds,
-      long localStatementTimeoutMillis, BooleanSupplier closed) {
+      long localStatementTimeoutMillis, BooleanSupplier closed, boolean binaryReads) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.where = Objects.requireNonNull(where, "where");
     this.queryTimeoutSeconds = queryTimeoutSeconds;
@@ -122,6 +127,7 @@ public final class Jdbc {
         ? "SET LOCAL statement_timeout = " + localStatementTimeoutMillis + "; "
         : "";
     this.closed = Objects.requireNonNull(closed, "closed");
+    this.binaryReads = binaryReads;
   }
 
   /**
@@ -200,6 +206,20 @@ public final class Jdbc {
     PreparedStatement ps = c.prepareStatement(prefix + sql);
     if (queryTimeoutSeconds > 0) {
       ps.setQueryTimeout(queryTimeoutSeconds);
+    }
+    return ps;
+  }
+
+  /**
+   * Prepares a read of whole sessions as {@link #prepare} does; with {@link Settings#binaryReads},
+   * server-side prepared from its first execution, with binary results: until a statement is
+   * server-prepared (by default at its fifth execution on a connection) pgjdbc receives {@code
+   * bytea} as hex text, two bytes per byte, and a large session's load then holds both.
+   */
+  public PreparedStatement prepareRead(Connection c, String sql) throws SQLException {
+    PreparedStatement ps = prepare(c, sql);
+    if (binaryReads) {
+      ps.unwrap(PGStatement.class).setPrepareThreshold(-1);
     }
     return ps;
   }
