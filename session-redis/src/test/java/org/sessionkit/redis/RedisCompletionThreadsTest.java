@@ -12,9 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.sessionkit.Futures;
 import org.sessionkit.Session;
 
@@ -25,23 +25,14 @@ import org.sessionkit.Session;
  */
 class RedisCompletionThreadsTest {
 
-  private static final String PREFIX = TestRedis.newPrefix();
+  @RegisterExtension static final SharedStore SHARED = new SharedStore();
   private static RedisSessionStorage store;
 
   @BeforeAll
   static void open() {
-    TestRedis.assumeServer();
-    store = TestRedis.open(PREFIX);
-    Futures.await(store.save(Sessions.plain("threads/a", 3, Sessions.T0)), 30, SECONDS);
-    Futures.await(store.save(Sessions.plain("threads/b", 3, Sessions.T0)), 30, SECONDS);
-  }
-
-  @AfterAll
-  static void close() {
-    if (store != null) {
-      store.close();
-    }
-    TestRedis.removeKeys(PREFIX);
+    store = SHARED.store();
+    TestRedis.await(store.save(Sessions.plain("threads/a", 3, Sessions.T0)));
+    TestRedis.await(store.save(Sessions.plain("threads/b", 3, Sessions.T0)));
   }
 
   private static boolean ioThread(String name) {

@@ -1,6 +1,7 @@
 package org.sessionkit.redis;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.sessionkit.redis.TestRedis.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.sessionkit.AmbiguousOutcomeException;
 import org.sessionkit.Append;
 import org.sessionkit.ContentBlock;
-import org.sessionkit.Futures;
 import org.sessionkit.IdempotencyKey;
 import org.sessionkit.ListQuery;
 import org.sessionkit.Message;
@@ -68,10 +68,6 @@ class RedisFaultTest {
   void unpause() {
     server.command(CommandType.CLIENT, "UNPAUSE");
     server.admin(r -> r.configSet("maxmemory", "0"));
-  }
-
-  private static <T> T await(CompletableFuture<T> f) {
-    return Futures.await(f, 30, SECONDS);
   }
 
   /** Waits until {@code call} succeeds (the store reconnected), at most 10 seconds. */

@@ -1,6 +1,7 @@
 package org.sessionkit.redis;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.sessionkit.redis.TestRedis.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.sessionkit.redis.TestRedis.bytes;
@@ -10,14 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sessionkit.Append;
 import org.sessionkit.DeleteFilter;
-import org.sessionkit.Futures;
 import org.sessionkit.ListQuery;
 import org.sessionkit.Message;
 import org.sessionkit.Revision;
@@ -82,10 +81,6 @@ class RedisRetentionTest {
       store.close();
     }
     TestRedis.removeKeys(PREFIX);
-  }
-
-  private static <T> T await(CompletableFuture<T> f) {
-    return Futures.await(f, 30, SECONDS);
   }
 
   private static synchronized String ns() {

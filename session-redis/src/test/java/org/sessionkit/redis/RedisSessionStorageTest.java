@@ -1,6 +1,6 @@
 package org.sessionkit.redis;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.sessionkit.redis.TestRedis.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.sessionkit.redis.TestRedis.bytes;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sessionkit.Append;
 import org.sessionkit.CorruptDocumentException;
-import org.sessionkit.Futures;
 import org.sessionkit.InvalidSessionException;
 import org.sessionkit.spi.ListPosition;
 import org.sessionkit.ListQuery;
@@ -57,10 +56,6 @@ class RedisSessionStorageTest {
       store.close();
     }
     TestRedis.removeKeys(PREFIX);
-  }
-
-  private static <T> T await(CompletableFuture<T> f) {
-    return Futures.await(f, 30, SECONDS);
   }
 
   /** A fresh id namespace for one test. */
@@ -233,7 +228,7 @@ class RedisSessionStorageTest {
       saves.add(store.save(Sessions.plain(ns + "many/" + i, 0, Sessions.T0.plusSeconds(i % 7))));
     }
     saves.add(store.save(Sessions.plain(ns + "other", 0, Sessions.T0)));
-    saves.forEach(RedisSessionStorageTest::await);
+    saves.forEach(TestRedis::await);
     List<SessionSummary> walked = all(ns + "many/", 97);
     assertThat(walked).hasSize(n).isSortedAccordingTo(ListPosition.SUMMARY_ORDER);
     assertThat(walked.stream().map(SessionSummary::id).collect(Collectors.toSet())).hasSize(n);
@@ -254,7 +249,7 @@ class RedisSessionStorageTest {
         saves.add(sharded.save(Sessions.plain("many/" + i, 0, Sessions.T0.plusSeconds(i % 7))));
         saves.add(sharded.save(Sessions.plain("many-not/" + i, 0, Sessions.T0.plusSeconds(i % 5))));
       }
-      saves.forEach(RedisSessionStorageTest::await);
+      saves.forEach(TestRedis::await);
       for (int pageSize : new int[] {20, 97}) {
         List<SessionSummary> walked = all(sharded, "many/", pageSize);
         assertThat(walked).hasSize(n).isSortedAccordingTo(ListPosition.SUMMARY_ORDER);
@@ -423,7 +418,7 @@ class RedisSessionStorageTest {
       String label = "u" + i;
       updates.add(store.update(id, s -> s.withMessage(Message.user(label))));
     }
-    updates.forEach(RedisSessionStorageTest::await);
+    updates.forEach(TestRedis::await);
     assertThat(await(store.load(id)).messages()).hasSize(50);
   }
 
@@ -459,7 +454,7 @@ class RedisSessionStorageTest {
       for (int i = 0; i < 2_500; i++) {
         saves.add(s.save(Sessions.plain("s" + i, 0, Sessions.T0.plusMillis(i % 13))));
       }
-      saves.forEach(RedisSessionStorageTest::await);
+      saves.forEach(TestRedis::await);
       List<SessionSummary> listed = await(s.list());
       assertThat(listed).hasSize(2_500).isSortedAccordingTo(ListPosition.SUMMARY_ORDER);
       assertThat(listed.stream().map(SessionSummary::id).distinct().count()).isEqualTo(2_500);

@@ -1,6 +1,6 @@
 package org.sessionkit.redis;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.sessionkit.redis.TestRedis.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,15 +17,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.sessionkit.Append;
 import org.sessionkit.CorruptDocumentException;
-import org.sessionkit.Futures;
 import org.sessionkit.IdempotencyKey;
 import org.sessionkit.Message;
 import org.sessionkit.Revision;
@@ -45,26 +42,8 @@ import org.sessionkit.redis.internal.Scripts;
  */
 class RedisStagedSavesTest {
 
-  private static final String PREFIX = TestRedis.newPrefix();
-  private static RedisSessionStorage store;
-
-  @BeforeAll
-  static void open() {
-    TestRedis.assumeServer();
-    store = TestRedis.open(PREFIX);
-  }
-
-  @AfterAll
-  static void close() {
-    if (store != null) {
-      store.close();
-    }
-    TestRedis.removeKeys(PREFIX);
-  }
-
-  private static <T> T await(CompletableFuture<T> f) {
-    return Futures.await(f, 30, SECONDS);
-  }
+  @RegisterExtension static final SharedStore SHARED = new SharedStore();
+  private static final String PREFIX = SHARED.prefix();
 
   /** A session of {@code n} messages of about 600 bytes, each naming {@code version}. */
   private static Session large(String id, int n, int version) {
@@ -91,38 +70,38 @@ class RedisStagedSavesTest {
   @Test
   void largeSavesRoundTripAndLeaveNoStagingList() {
     Session s = large("staged/one", 80, 1);
-    Revision saved = await(store.save(s));
-    VersionedSession loaded = await(store.loadVersioned(s.id()));
+    Revision saved = await(SHARED.store().save(s));
+    VersionedSession loaded = await(SHARED.store().loadVersioned(s.id()));
     assertThat(loaded.session()).isEqualTo(s);
     assertThat(loaded.revision()).isEqualTo(saved);
     // replaced by a smaller and then by an empty session: the old messages go
     Session smaller = large("staged/one", 30, 2);
-    await(store.save(smaller));
-    assertThat(await(store.load(s.id()))).isEqualTo(smaller);
+    await(SHARED.store().save(smaller));
+    assertThat(await(SHARED.store().load(s.id()))).isEqualTo(smaller);
     Session empty = new Session(s.id(), List.of(), SessionState.initial("/"), Sessions.T0, Sessions.T0);
-    await(store.save(empty));
-    assertThat(await(store.load(s.id()))).isEqualTo(empty);
-    await(store.save(s));
-    assertThat(await(store.load(s.id()))).isEqualTo(s);
+    await(SHARED.store().save(empty));
+    assertThat(await(SHARED.store().load(s.id()))).isEqualTo(empty);
+    await(SHARED.store().save(s));
+    assertThat(await(SHARED.store().load(s.id()))).isEqualTo(s);
     assertThat(stagingKeys()).isEmpty();
   }
 
   @Test
   void refusedAndReplayedLargeSavesChangeNothingAndLeaveNoStagingList() {
     Session first = large("staged/refused", 40, 1);
-    Revision r1 = await(store.create(first));
-    assertThatThrownBy(() -> await(store.create(large("staged/refused", 40, 2))))
+    Revision r1 = await(SHARED.store().create(first));
+    assertThatThrownBy(() -> await(SHARED.store().create(large("staged/refused", 40, 2))))
         .isInstanceOf(RevisionConflictException.class);
-    assertThatThrownBy(() -> await(store.saveIf(large("staged/refused", 40, 3), new Revision("not-the-revision"))))
+    assertThatThrownBy(() -> await(SHARED.store().saveIf(large("staged/refused", 40, 3), new Revision("not-the-revision"))))
         .isInstanceOf(RevisionConflictException.class);
-    assertThat(await(store.loadVersioned(first.id())).revision()).isEqualTo(r1);
-    assertThat(await(store.load(first.id()))).isEqualTo(first);
+    assertThat(await(SHARED.store().loadVersioned(first.id())).revision()).isEqualTo(r1);
+    assertThat(await(SHARED.store().load(first.id()))).isEqualTo(first);
     IdempotencyKey key = IdempotencyKey.of("staged-key-1");
     Session second = large("staged/refused", 50, 4);
-    Revision r2 = await(store.saveIf(second, r1, key));
+    Revision r2 = await(SHARED.store().saveIf(second, r1, key));
     // the retry of an applied keyed write answers its revision, and writes nothing
-    assertThat(await(store.saveIf(second, r1, key))).isEqualTo(r2);
-    assertThat(await(store.loadVersioned(first.id()))).isEqualTo(new VersionedSession(second, r2));
+    assertThat(await(SHARED.store().saveIf(second, r1, key))).isEqualTo(r2);
+    assertThat(await(SHARED.store().loadVersioned(first.id()))).isEqualTo(new VersionedSession(second, r2));
     assertThat(stagingKeys()).isEmpty();
   }
 
@@ -201,14 +180,14 @@ class RedisStagedSavesTest {
   void loadsRacingWithLargeSavesSeeOneWholeVersionWithItsOwnRevision() throws Exception {
     String id = "staged/race";
     Map<Integer, Revision> revisionOf = new ConcurrentHashMap<>();
-    revisionOf.put(0, await(store.save(large(id, 20, 0))));
+    revisionOf.put(0, await(SHARED.store().save(large(id, 20, 0))));
     AtomicBoolean done = new AtomicBoolean();
     List<VersionedSession> seen = java.util.Collections.synchronizedList(new ArrayList<>());
     Thread writer = new Thread(() -> {
       try {
         for (int v = 1; v <= 150; v++) {
           // counts 20 to 24 and versions that differ in every message
-          revisionOf.put(v, await(store.save(large(id, 20 + v % 5, v))));
+          revisionOf.put(v, await(SHARED.store().save(large(id, 20 + v % 5, v))));
         }
       } finally {
         done.set(true);
@@ -219,7 +198,7 @@ class RedisStagedSavesTest {
     for (int t = 0; t < 2; t++) {
       Thread reader = new Thread(() -> {
         while (!done.get()) {
-          seen.add(await(store.loadVersioned(id)));
+          seen.add(await(SHARED.store().loadVersioned(id)));
         }
       });
       reader.start();
@@ -241,9 +220,9 @@ class RedisStagedSavesTest {
   @Test
   void appendRefusesAStateChangedOutsideTheStoreEvenIfItIsStillJson() {
     String id = "staged/state";
-    await(store.save(Sessions.plain(id, 2, Sessions.T0)));
+    await(SHARED.store().save(Sessions.plain(id, 2, Sessions.T0)));
     TestRedis.raw(redis -> redis.hset(bytes(TestRedis.head(PREFIX, id)), bytes("s"), bytes("{\"cwd\":\"/elsewhere\"}")));
-    assertThatThrownBy(() -> await(store.append(id, Append.of(List.of(Message.user("x")), SessionState.initial("/"), Sessions.T0))))
+    assertThatThrownBy(() -> await(SHARED.store().append(id, Append.of(List.of(Message.user("x")), SessionState.initial("/"), Sessions.T0))))
         .isInstanceOf(CorruptDocumentException.class)
         .hasMessageContaining(id);
   }
@@ -252,19 +231,19 @@ class RedisStagedSavesTest {
   void appendToAHeadWithoutAStateDigestChecksThatTheStateIsJson() {
     String fine = "staged/no-digest";
     String broken = "staged/no-digest-broken";
-    await(store.save(Sessions.plain(fine, 2, Sessions.T0)));
-    await(store.save(Sessions.plain(broken, 2, Sessions.T0)));
+    await(SHARED.store().save(Sessions.plain(fine, 2, Sessions.T0)));
+    await(SHARED.store().save(Sessions.plain(broken, 2, Sessions.T0)));
     TestRedis.raw(redis -> {
       redis.hdel(bytes(TestRedis.head(PREFIX, fine)), bytes("h"));
       redis.hdel(bytes(TestRedis.head(PREFIX, broken)), bytes("h"));
       redis.hset(bytes(TestRedis.head(PREFIX, broken)), bytes("s"), bytes("{\"cwd\": oops"));
     });
-    await(store.append(fine, Append.of(List.of(Message.user("x")), SessionState.initial("/next"), Sessions.T0)));
-    assertThat(await(store.load(fine)).messages()).hasSize(3);
+    await(SHARED.store().append(fine, Append.of(List.of(Message.user("x")), SessionState.initial("/next"), Sessions.T0)));
+    assertThat(await(SHARED.store().load(fine)).messages()).hasSize(3);
     // and the append recorded the digest again
-    await(store.append(fine, Append.of(List.of(Message.user("y")), SessionState.initial("/next"), Sessions.T0)));
+    await(SHARED.store().append(fine, Append.of(List.of(Message.user("y")), SessionState.initial("/next"), Sessions.T0)));
     TestRedis.raw(redis -> assertThat(redis.hexists(bytes(TestRedis.head(PREFIX, fine)), bytes("h"))).isTrue());
-    assertThatThrownBy(() -> await(store.append(broken, Append.of(List.of(Message.user("x")), SessionState.initial("/"), Sessions.T0))))
+    assertThatThrownBy(() -> await(SHARED.store().append(broken, Append.of(List.of(Message.user("x")), SessionState.initial("/"), Sessions.T0))))
         .isInstanceOf(CorruptDocumentException.class)
         .hasMessageContaining(broken);
   }

@@ -1,6 +1,6 @@
 package org.sessionkit.redis;
 
-import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.sessionkit.redis.TestRedis.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sessionkit.Append;
-import org.sessionkit.Futures;
 import org.sessionkit.IdempotencyKey;
 import org.sessionkit.JsonValue;
 import org.sessionkit.ListQuery;
@@ -50,10 +49,6 @@ class RedisWritesAndReadsTest {
       store.close();
     }
     TestRedis.removeKeys(PREFIX);
-  }
-
-  private static <T> T await(CompletableFuture<T> f) {
-    return Futures.await(f, 30, SECONDS);
   }
 
   private static synchronized String ns() {
@@ -165,7 +160,7 @@ class RedisWritesAndReadsTest {
       Session whole = await(store.loadVersioned(id)).session();
       assertThat(whole.messages().size()).isGreaterThanOrEqualTo((int) t.totalMessages());
     }
-    appends.forEach(RedisWritesAndReadsTest::await);
+    appends.forEach(TestRedis::await);
     SessionSlice last = await(store.loadTail(id, 1));
     assertThat(last.totalMessages()).isEqualTo(80);
     assertThat(last.revision()).isEqualTo(await(store.loadVersioned(id)).revision());

@@ -95,6 +95,11 @@ final class TestRedis {
     }
   }
 
+  /** Waits for {@code f} (30 s at most), as the tests do; its failure is thrown bare. */
+  static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+    return org.sessionkit.Futures.await(f, 30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
   /** Removes every key under {@code prefix}. */
   static void removeKeys(String prefix) {
     if (!Boolean.TRUE.equals(reachable)) {

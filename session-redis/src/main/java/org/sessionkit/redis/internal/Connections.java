@@ -25,6 +25,7 @@ import io.lettuce.core.resource.Delay;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,7 +178,7 @@ public final class Connections {
       s.token(), Long.toString(s.ttlMillis()).getBytes(StandardCharsets.US_ASCII)
     });
     for (int i = 0; i < s.messages().length; i += STAGE_CHUNK) {
-      on.rpushx(s.key(), java.util.Arrays.copyOfRange(s.messages(), i, Math.min(s.messages().length, i + STAGE_CHUNK)));
+      on.rpushx(s.key(), Arrays.copyOfRange(s.messages(), i, Math.min(s.messages().length, i + STAGE_CHUNK)));
     }
   }
 

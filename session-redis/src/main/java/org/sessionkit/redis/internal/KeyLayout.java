@@ -211,9 +211,9 @@ public final class KeyLayout {
   }
 
   /**
-   * What a key of this layout is, if it is one: the kind ({@code h} head, {@code m} messages, {@code t} staging list,
-   * {@code u}, {@code i}, {@code x} indexes, {@code meta}), the shard and, for session keys, the
-   * hex id.
+   * What a key of this layout is, if it is one: the kind ({@code h} head, {@code m} messages,
+   * {@code t} staging list, {@code u}, {@code i}, {@code x} indexes, {@code meta}), the shard
+   * and, for session keys, the hex id.
    *
    * @param kind h, m, t (staging), u, i, x or meta
    * @param shard the shard (-1 for meta)

@@ -638,9 +638,10 @@ public final class RedisStore {
     String hex = KeyLayout.hex(id);
     int shard = keys.shardOf(id);
     byte[][] k = {ascii(keys.head(shard, hex)), ascii(keys.messages(shard, hex))};
-    byte[][] args = {ascii(Long.toString(clock.millis())), ret};
+    long now = clock.millis();
+    byte[][] args = {ascii(Long.toString(now)), ret};
     String what = "load of " + SessionIds.quote(id);
-    return read(what, () -> loadReply(k, args), reply -> {
+    return read(what, () -> loadReply(k, args, now), reply -> {
       switch (status(reply)) {
         case "ok":
           return decode(id, hex, list(reply.get(1)), list(reply.get(2)));
@@ -661,16 +662,15 @@ public final class RedisStore {
    * serves in order; every write gives a session a revision never used before, so an unchanged
    * revision means that no write came between the two reads of the head, and the list belongs
    * to it. Anything else — a write in between, a missing or damaged head, an error reply — is
-   * answered by the script itself.
+   * answered by the script itself ({@code args}: the script's, made with {@code now}).
    */
-  private CompletableFuture<List<Object>> loadReply(byte[][] k, byte[][] args) {
+  private CompletableFuture<List<Object>> loadReply(byte[][] k, byte[][] args, long now) {
     if (!links.readsFromPrimary()) {
       return Scripts.LOAD.run(reads, k, args);
     }
     CompletableFuture<List<KeyValue<byte[], byte[]>>> head = reads.hmget(k[0], HEAD_FIELDS).toCompletableFuture();
     CompletableFuture<List<byte[]>> messages = reads.lrange(k[1], 0, -1).toCompletableFuture();
     CompletableFuture<byte[]> revision = reads.hget(k[0], REVISION_FIELD).toCompletableFuture();
-    long now = Long.parseLong(new String(args[0], StandardCharsets.US_ASCII));
     return CompletableFuture.allOf(head, messages, revision)
         .handle((v, failure) -> {
           if (failure == null) {

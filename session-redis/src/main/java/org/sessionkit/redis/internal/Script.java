@@ -77,8 +77,7 @@ public final class Script {
                 return CompletableFuture.completedFuture(reply);
               }
               Throwable cause = Futures.unwrap(failure);
-              if (cause instanceof RedisNoScriptException
-                  || String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
+              if (isNoScript(cause)) {
                 return (readOnly
                         ? redis.<List<Object>>evalReadOnly(source, ScriptOutputType.MULTI, keys, args)
                         : redis.<List<Object>>eval(source, ScriptOutputType.MULTI, keys, args))
@@ -99,13 +98,15 @@ public final class Script {
     CompletableFuture<List<Object>> run =
         redis.<List<Object>>evalsha(sha1, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
     run.whenComplete((reply, failure) -> {
-      if (failure != null) {
-        Throwable cause = Futures.unwrap(failure);
-        if (cause instanceof RedisNoScriptException || String.valueOf(cause.getMessage()).startsWith("NOSCRIPT")) {
-          redis.scriptLoad(source);
-        }
+      if (failure != null && isNoScript(Futures.unwrap(failure))) {
+        redis.scriptLoad(source);
       }
     });
     return run;
+  }
+
+  /** Whether {@code failure} is the server's {@code NOSCRIPT}: it does not have the script cached. */
+  private static boolean isNoScript(Throwable failure) {
+    return failure instanceof RedisNoScriptException || String.valueOf(failure.getMessage()).startsWith("NOSCRIPT");
   }
 }
